@@ -1,0 +1,272 @@
+"""Page-level extraction: HTML in, a `PageContent` out. Pure, no I/O.
+
+Extraction keys on what a reader sees, not on one theme's class names, so it survives a redesign:
+the h1 is the title, the article is the smallest block around the h1 that holds most of the
+page's text, the "Sist endret:" / "Sist oppdatert:" line is the page's date, and a block that
+reads "Del på sosiale medier" (or the like) is boilerplate however it is marked up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+from crawl.dates import parse_norwegian_date
+from selvhjelp_data.text import normalise
+
+LEGACY = "legacy"
+WORDPRESS = "wordpress"
+UNKNOWN = "unknown"
+
+DATE_LABEL = re.compile(r"^(Sist endret|Sist oppdatert|Oppdatert|Publisert)\s*:?\s*(.*)$", re.IGNORECASE)
+# Text that starts a boilerplate block inside an article: share widgets, print/tip tools.
+BOILERPLATE_STARTS = re.compile(r"^(Del på sosiale medier|Del denne|Del artikkelen|Skriv ut\b|Social Share Buttons)", re.IGNORECASE)
+BREADCRUMB_LEAD = re.compile(r"^\s*Du er her\s*:?\s*", re.IGNORECASE)
+
+_DROP_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "footer", "iframe", "svg", "button", "select")
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_LEAF_BLOCKS = _HEADINGS | {"p", "li", "dt", "dd", "td", "th", "pre", "caption", "figcaption"}
+_MAX_BOILERPLATE_CHARS = 300  # a share block is short; never drop a block longer than this
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the article as a reader sees it."""
+
+    kind: str  # heading | paragraph | list_item | quote
+    text: str
+    level: int = 0  # heading level (2 for h2); 0 otherwise
+
+    def render(self) -> str:
+        return f"• {self.text}" if self.kind == "list_item" else self.text
+
+
+@dataclass(frozen=True)
+class PageContent:
+    title: str | None
+    site_generation: str
+    section: str | None = None
+    date_label: str | None = None  # the whole line, as printed: "Sist oppdatert: 15 november 2021."
+    last_modified: date | None = None
+    blocks: tuple[Block, ...] = ()
+    links: tuple[str, ...] = field(default=(), repr=False)  # absolute hrefs inside the article
+
+    @property
+    def main_text(self) -> str:
+        """Title and body, one block a paragraph; the date line is not content (it has its own column)."""
+        parts = ([self.title] if self.title else []) + [b.render() for b in self.blocks]
+        return "\n\n".join(parts)
+
+    @property
+    def article_text(self) -> str:
+        """What a reader sees in the article, date line included."""
+        head = [p for p in (self.title, self.date_label) if p]
+        return "\n\n".join(head + [b.render() for b in self.blocks])
+
+    @property
+    def word_count(self) -> int:
+        return len(self.main_text.split())
+
+
+def site_generation_of(url: str, html: str) -> str:
+    """WordPress pages load wp-content/wp-includes; the legacy CMS served `.ips` pages under /no/."""
+    if "/wp-content/" in html or "/wp-includes/" in html or "wp-json" in html:
+        return WORDPRESS
+    path = urlsplit(url).path
+    if path.endswith(".ips") or path.startswith("/no/"):
+        return LEGACY
+    return UNKNOWN
+
+
+def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
+    """A forgiving parse; None when there is nothing HTML-like to read."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    html = html.replace("\x00", "")
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def extract_page(html: str | bytes, url: str, site_generation: str | None = None) -> PageContent:
+    """Everything page-level the pipeline needs from one HTML page."""
+    doc = parse_html(html)
+    generation = site_generation or site_generation_of(url, html if isinstance(html, str) else "")
+    if doc is None:
+        return PageContent(title=None, site_generation=generation)
+    section = _parse_section(doc)
+    _drop_boilerplate_elements(doc)
+    h1 = _first_h1(doc)
+    title = _parse_title(doc, h1)
+    root = _article_root(doc, h1)
+    blocks = [b for b in _blocks(root) if b.text] if root is not None else []
+    if h1 is not None and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
+        blocks = blocks[1:]  # the title itself
+    blocks, date_label = _take_date_label(blocks, title)
+    blocks = _drop_boilerplate_blocks(blocks)
+    return PageContent(
+        title=title,
+        site_generation=generation,
+        section=section,
+        date_label=date_label,
+        last_modified=parse_norwegian_date(DATE_LABEL.match(date_label)[2]) if date_label else None,
+        blocks=tuple(blocks),
+        links=_parse_links(root, url) if root is not None else (),
+    )
+
+
+# -- the parts -----------------------------------------------------------------------------
+def _first_h1(doc) -> lxml.html.HtmlElement | None:
+    return next((h for h in doc.iter("h1") if normalise(h.text_content())), None)
+
+
+def _parse_title(doc, h1) -> str | None:
+    if h1 is not None:
+        return normalise(h1.text_content())
+    title = doc.find(".//title")
+    if title is not None and normalise(title.text_content()):
+        # "<page> - Selvhjelp Norge" / "<page> – Selvhjelp Norge": the site name is not the title
+        return re.split(r"\s+[-–|]\s+Selvhjelp Norge\s*$", normalise(title.text_content()))[0]
+    return None
+
+
+def _parse_section(doc) -> str | None:
+    """The breadcrumb trail between the home page and the page itself: "Tematisert > Samfunnsperspektiv > ..."."""
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
+        text = normalise(el.text_content())
+        if "breadcrumb" in marker or (BREADCRUMB_LEAD.match(text) and len(text) < 400 and el.find(".//a") is not None):
+            crumbs = [normalise(a.text_content()) for a in el.iter("a")]
+            crumbs = [c for c in crumbs if c and c.lower() not in ("forside", "hjem")]
+            return " > ".join(crumbs[:-1] if len(crumbs) > 1 else crumbs) or None
+    return None
+
+
+def _drop_boilerplate_elements(doc) -> None:
+    for el in list(doc.iter(*_DROP_TAGS)):
+        el.drop_tree()
+    for el in list(doc.iter("header")):
+        if el.find(".//h1") is None:  # a site header; an article's own header holds its h1
+            el.drop_tree()
+    for el in list(doc.iter(lxml.etree.Comment)):
+        el.drop_tree()
+    for el in list(doc.iter(*_LEAF_BLOCKS, "a", "div", "span")):
+        if _top(el) is not doc:
+            continue  # inside a widget already dropped
+        if BOILERPLATE_STARTS.match(normalise(el.text_content())):
+            _highest_short_ancestor(el).drop_tree()
+
+
+def _top(el):
+    while el.getparent() is not None:
+        el = el.getparent()
+    return el
+
+
+def _highest_short_ancestor(el):
+    """The widget around a boilerplate marker: climb while the text stays short."""
+    while True:
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "article", "main") or len(normalise(parent.text_content())) > _MAX_BOILERPLATE_CHARS:
+            return el
+        if parent.find(".//h1") is not None:
+            return el
+        el = parent
+
+
+def _article_root(doc, h1):
+    body = doc.find(".//body")
+    if body is None:
+        body = doc
+    if h1 is None:
+        return body
+    total = len(normalise(body.text_content()))
+    node = h1
+    while node is not body and node.getparent() is not None:
+        node = node.getparent()
+        if len(normalise(node.text_content())) >= 0.5 * total:
+            return node
+    return body
+
+
+def _text_with_breaks(el) -> str:
+    """Text of an element with <br> as a line break (so a teaser's lines stay apart)."""
+    parts = []
+    for node in el.iter():
+        if node is not el and node.tag == "br":
+            parts.append("\n")
+        if isinstance(node.tag, str) and node is not el and node.tag in ("ul", "ol"):
+            continue
+        if node.text and (node is el or _inside_leaf(node, el)):
+            parts.append(node.text)
+        if node is not el and node.tail and _inside_leaf(node.getparent(), el):
+            parts.append(node.tail)
+    return normalise("".join(parts))
+
+
+def _inside_leaf(node, leaf) -> bool:
+    """True unless a nested list stands between `node` and `leaf` (its items are blocks of their own)."""
+    while node is not None and node is not leaf:
+        if node.tag in ("ul", "ol"):
+            return False
+        node = node.getparent()
+    return node is leaf
+
+
+def _blocks(el, quoted: bool = False):
+    """Blocks in document order: leaf blocks become one Block each; containers recurse."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _LEAF_BLOCKS:
+        kind = "heading" if tag in _HEADINGS else "list_item" if tag == "li" else "quote" if quoted else "paragraph"
+        yield Block(kind, _text_with_breaks(el), int(tag[1]) if tag in _HEADINGS else 0)
+        if tag == "li":
+            for sub in el.iter("ul", "ol"):
+                if sub.getparent() is el:
+                    yield from _blocks(sub, quoted)
+        return
+    quoted = quoted or tag == "blockquote"
+    if el.text and normalise(el.text):
+        yield Block("quote" if quoted else "paragraph", normalise(el.text))
+    for child in el:
+        if isinstance(child.tag, str):
+            yield from _blocks(child, quoted)
+        if child.tail and normalise(child.tail):
+            yield Block("quote" if quoted else "paragraph", normalise(child.tail))
+
+
+def _take_date_label(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:
+    """Pull the page's own date line out of the first blocks; drop a title printed twice before it."""
+    for i, block in enumerate(blocks[:4]):
+        if block.kind != "heading" and DATE_LABEL.match(block.text):
+            before = [b for b in blocks[:i] if b.text != title]
+            return before + blocks[i + 1 :], block.text
+    return blocks, None
+
+
+def _drop_boilerplate_blocks(blocks: list[Block]) -> list[Block]:
+    for i, block in enumerate(blocks):
+        if BOILERPLATE_STARTS.match(block.text):
+            return blocks[:i]  # share widgets and print tools close an article
+    return blocks
+
+
+def _parse_links(root, base_url: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+            continue
+        absolute = urljoin(base_url, href).split("#", 1)[0]
+        if absolute.startswith(("http://", "https://")):
+            seen.setdefault(absolute, None)
+    return tuple(seen)

@@ -1,0 +1,64 @@
+"""Item pipelines: keep every body in the raw store, write every record as a JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from crawl.items import CrawlRecord
+from selvhjelp_data.text import sha256_hex
+
+
+def raw_path(raw_dir: Path, sha256: str) -> Path:
+    return Path(raw_dir) / sha256[:2] / sha256
+
+
+def store_raw(raw_dir: Path, body: bytes) -> str:
+    """Content-addressed: the same bytes are stored once, whichever run or page brought them."""
+    digest = sha256_hex(body)
+    path = raw_path(raw_dir, digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    return digest
+
+
+class RawCapturePipeline:
+    def __init__(self, raw_dir: str):
+        self.raw_dir = Path(raw_dir)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings["SELVHJELP_RAW_DIR"])
+
+    def process_item(self, item: CrawlRecord):
+        if item.body is not None:
+            item.raw_sha256 = store_raw(self.raw_dir, item.body)
+            item.body = None
+        return item
+
+
+class CrawlRecordPipeline:
+    def __init__(self, records_path: str):
+        self.records_path = Path(records_path)
+        self._file = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings["SELVHJELP_RECORDS_PATH"])
+
+    def open_spider(self):
+        self.records_path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.records_path.open("w", encoding="utf-8")
+
+    def close_spider(self):
+        if self._file:
+            self._file.close()
+
+    def process_item(self, item: CrawlRecord):
+        self._file.write(json.dumps(item.to_json_dict(), ensure_ascii=False) + "\n")
+        self._file.flush()  # a crashed crawl keeps every record written so far
+        return item

@@ -1,0 +1,145 @@
+"""Run one crawl in a child process and summarise it.
+
+Scrapy's Twisted reactor cannot be restarted in a process, and a flow (or a test session) runs
+many crawls: so each crawl is `python -m crawl.run JOB.json` in a child, and hands back files:
+records.jsonl, stats.json, and the bodies in the content-addressed raw store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Against the local snapshot politeness delays only slow the tests down.
+SNAPSHOT_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "SELVHJELP_RETRY_BACKOFF_SECONDS": 0.1,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class CrawlJob:
+    out_dir: str  # records.jsonl and stats.json go here
+    raw_dir: str  # the content-addressed raw store (shared across runs)
+    mirror: str | None = None  # origin really fetched from; None for the live site
+    public_names: bool = True  # record a mirror's pages under their public URLs
+    start_urls: list[str] | None = None  # None: the settings' start URLs
+    sitemap_urls: list[str] | None = None
+    state_path: str | None = None  # validators of the previous release (conditional GET, known URLs)
+    settings: dict = field(default_factory=dict)  # Scrapy setting overrides
+
+    @property
+    def records_path(self) -> Path:
+        return Path(self.out_dir) / "records.jsonl"
+
+    @property
+    def stats_path(self) -> Path:
+        return Path(self.out_dir) / "stats.json"
+
+
+@dataclass
+class CrawlSummary:
+    pages_fetched: int
+    unchanged: int  # 304
+    new: int  # fetched, and not known to the previous release
+    not_found: int
+    redirects: int
+    failed: dict[str, int]  # reason -> count, failed and skipped alike
+    bytes_downloaded: int
+    requests: int
+    duration_seconds: float
+
+    def line(self) -> str:
+        failed = ", ".join(f"{n} {reason}" for reason, n in sorted(self.failed.items())) or "none"
+        return (f"crawl: {self.pages_fetched} fetched, {self.unchanged} unchanged (304), {self.new} new, "
+                f"{self.not_found} not found, {self.redirects} redirects; failed/skipped: {failed}; "
+                f"{self.bytes_downloaded} bytes in {self.requests} requests, {self.duration_seconds:.1f} s")
+
+
+class CrawlError(RuntimeError):
+    pass
+
+
+def read_records(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def summarise(records: list[dict], stats: dict, previous: dict, duration: float) -> CrawlSummary:
+    pages = [r for r in records if r["kind"] == "page"]
+    outcomes = Counter(r["outcome"] for r in pages)
+    return CrawlSummary(
+        pages_fetched=outcomes["fetched"],
+        unchanged=outcomes["not_modified"],
+        new=sum(1 for r in pages if r["outcome"] == "fetched" and r["url"] not in previous),
+        not_found=outcomes["not_found"],
+        redirects=outcomes["redirect"],
+        failed=dict(Counter(r["reason"] for r in records if r["outcome"] in ("failed", "skipped"))),
+        bytes_downloaded=int(stats.get("downloader/response_bytes", 0)),
+        requests=int(stats.get("downloader/request_count", 0)),
+        duration_seconds=round(duration, 3),
+    )
+
+
+def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlSummary:
+    """Crawl in a child process; raise CrawlError with the child's last words if it fails."""
+    out = Path(job.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    job_path = out / "job.json"
+    job_path.write_text(json.dumps(asdict(job), indent=1), encoding="utf-8")
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "crawl.run", str(job_path)], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    duration = time.monotonic() - started
+    (out / "crawl.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    if proc.returncode != 0 or not job.records_path.exists():
+        last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise CrawlError(f"crawl failed (exit {proc.returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
+    previous = json.loads(Path(job.state_path).read_text(encoding="utf-8")) if job.state_path else {}
+    stats = json.loads(job.stats_path.read_text(encoding="utf-8")) if job.stats_path.exists() else {}
+    return summarise(read_records(job.records_path), stats, previous, duration)
+
+
+def _crawl_in_this_process(job: CrawlJob) -> None:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawl.spiders.selvhjelp import SelvhjelpSpider
+    from selvhjelp_data.urls import host
+
+    settings = Settings()
+    settings.setmodule("crawl.settings", priority="project")
+    fetch_hosts = set(settings.getlist("SELVHJELP_FETCH_HOSTS"))
+    if job.mirror:
+        fetch_hosts = {host(job.mirror)}  # a mirror crawl never touches the public site
+    settings.setdict({
+        "SELVHJELP_RECORDS_PATH": str(job.records_path),
+        "SELVHJELP_RAW_DIR": job.raw_dir,
+        "SELVHJELP_FETCH_HOSTS": sorted(fetch_hosts),
+        **job.settings,
+    }, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SelvhjelpSpider)
+    kwargs = {"mirror": job.mirror, "public_names": "1" if job.public_names else "0", "state": job.state_path}
+    if job.start_urls is not None:
+        kwargs["start_urls"] = ",".join(job.start_urls)
+    if job.sitemap_urls is not None:
+        kwargs["sitemap_urls"] = ",".join(job.sitemap_urls)
+    process.crawl(crawler, **kwargs)
+    process.start()
+    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    job.stats_path.write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _crawl_in_this_process(CrawlJob(**json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

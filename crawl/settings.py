@@ -1,0 +1,66 @@
+"""Scrapy settings for the selvhjelp.no crawl. Read top to bottom: each override says why.
+
+Site scope (start pages, allow-patterns, depth) comes from selvhjelp_data/settings.py, so
+a new section is a settings change there. `crawl.run` raises the limits for the local snapshot.
+"""
+
+from selvhjelp_data.settings import load_settings
+
+_site = load_settings()
+
+BOT_NAME = "selvhjelp"
+SPIDER_MODULES = ["crawl.spiders"]
+NEWSPIDER_MODULE = "crawl.spiders"
+
+# Politeness on the live site: say who we are, obey robots.txt, keep to two requests at a time
+# and let AutoThrottle slow down when the server does.
+USER_AGENT = _site.user_agent
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# A page that takes this long is recorded as a timeout, not waited on; a body past the maximum
+# (the policy pages are tens of kB) is cut off and recorded as too large.
+DOWNLOAD_TIMEOUT = _site.download_timeout
+DOWNLOAD_MAXSIZE = _site.download_maxsize
+DOWNLOAD_WARNSIZE = _site.download_maxsize // 2
+
+# 5xx and timeouts are retried with a growing pause (crawl.middlewares.RetryBackoffMiddleware);
+# 404/410 are answers, not failures, and are never retried.
+RETRY_ENABLED = True
+RETRY_TIMES = _site.retry_times
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+SELVHJELP_RETRY_BACKOFF_SECONDS = _site.retry_backoff_seconds
+
+# The spider follows redirects itself, to record each hop (a 301 is how a page says it moved)
+# and to refuse hops off the site; every status reaches the spider for the same reason.
+REDIRECT_ENABLED = False
+# Depth is bounded by the spider's own link_depth (links from articles only, not menus).
+DEPTH_LIMIT = 0
+# Conditional GET is done by the spider from the previous release's validators; Scrapy's cache
+# would serve pages it thinks fresh without asking the server (see STACK-NOTES.md).
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawl.middlewares.OffSiteGuardMiddleware": 50,  # before robots.txt: its look-ups must not leave either
+    "crawl.middlewares.RetryBackoffMiddleware": 560,  # just after RetryMiddleware (550) re-queues
+}
+ITEM_PIPELINES = {
+    "crawl.pipelines.RawCapturePipeline": 100,
+    "crawl.pipelines.CrawlRecordPipeline": 200,
+}
+
+# Where records and raw bodies go; `crawl.run` sets these per run.
+SELVHJELP_RECORDS_PATH = str(_site.state_dir / "crawl" / "records.jsonl")
+SELVHJELP_RAW_DIR = str(_site.state_dir / "raw")
+SELVHJELP_FETCH_HOSTS = list(_site.own_hosts)
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

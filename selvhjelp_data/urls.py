@@ -1,0 +1,67 @@
+"""Identity: canonical public URLs and the page_id derived from them (DESIGN.md, "Identity")."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from selvhjelp_data.text import sha256_hex
+
+
+def canonical_url(url: str) -> str:
+    """Fragment dropped, scheme and host lower-cased, the path as served."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def page_id(url: str) -> str:
+    """First 16 hex digits of SHA-256 of the canonical URL: stable across runs."""
+    return sha256_hex(canonical_url(url))[:16]
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def with_origin(url: str, new_origin: str) -> str:
+    parts = urlsplit(url)
+    return new_origin.rstrip("/") + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+class UrlMap:
+    """Maps between the public site and the server a crawl really talks to.
+
+    `mirror` is the origin fetched from (the snapshot server, a staging copy), or None for the live
+    site. With `public_names` the records name pages by their public URLs (the bundled snapshot);
+    without, a mirror's pages keep the mirror's URLs (--start-url of another copy).
+    """
+
+    def __init__(self, own_hosts, legacy_origin, wordpress_origin, legacy_path_prefix, mirror=None, public_names=True):
+        self.own_hosts = frozenset(h.lower() for h in own_hosts)
+        self.legacy_origin, self.wordpress_origin = legacy_origin, wordpress_origin
+        self.legacy_path_prefix = legacy_path_prefix
+        self.mirror = mirror.rstrip("/") if mirror else None
+        self.public_names = public_names
+        self.mirror_host = host(self.mirror) if self.mirror else None
+
+    def is_own(self, url: str) -> bool:
+        h = host(url)
+        return h in self.own_hosts or (self.mirror_host is not None and origin(url) == self.mirror)
+
+    def to_fetch(self, url: str) -> str:
+        """The URL to request: own-host URLs go to the mirror when there is one."""
+        if self.mirror and host(url) in self.own_hosts:
+            return with_origin(url, self.mirror)
+        return url
+
+    def to_public(self, url: str) -> str:
+        """The URL to record: a mirror's URL under the site's public origin for its path."""
+        if self.mirror and self.public_names and origin(url) == self.mirror:
+            path = urlsplit(url).path
+            public = self.legacy_origin if path.startswith(self.legacy_path_prefix) else self.wordpress_origin
+            return canonical_url(with_origin(url, public))
+        return canonical_url(url)

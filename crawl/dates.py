@@ -32,6 +32,8 @@ def parse_norwegian_date(text: str | None) -> date | None:
         return _valid(int(m[1]), int(m[2]), int(m[3]))
     if m := _NUMERIC.search(text):
         return _valid(int(m[3]), int(m[2]), int(m[1]))
+    if ":" in text:  # "Sist oppdatert: 27 juni 2019": the label confuses dateparser
+        text = text.rsplit(":", 1)[1].strip()
     if not _HAS_YEAR.search(text):
         return None  # dateparser would fill in the current year
     import dateparser  # slow to import; only pages with a written-out date need it

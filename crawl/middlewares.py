@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from selvhjelp_data.urls import host
 
@@ -47,3 +51,25 @@ class RetryBackoffMiddleware:
         if retries and self.base_seconds > 0:
             await asyncio.sleep(self.base_seconds * 2 ** (retries - 1))
         return None
+
+
+class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every waiting request really checked.
+
+    In Scrapy 2.19, requests that arrive while robots.txt is still downloading all await one
+    Deferred through `asFuture`, whose callback passes None on: every waiter after the first gets
+    no parser and is let through unchecked. Here each waiter gets its own Deferred.
+    """
+
+    async def robot_parser(self, request):
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            waiter = Deferred()
+
+            def forward(result):
+                waiter.callback(result)
+                return result  # keep the result for the next waiter
+
+            pending.addBoth(forward)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)

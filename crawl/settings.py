@@ -50,6 +50,8 @@ TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "crawl.middlewares.OffSiteGuardMiddleware": 50,  # before robots.txt: its look-ups must not leave either
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,  # replaced: see crawl.middlewares
+    "crawl.middlewares.RobotsTxtMiddleware": 100,
     "crawl.middlewares.RetryBackoffMiddleware": 560,  # just after RetryMiddleware (550) re-queues
 }
 ITEM_PIPELINES = {

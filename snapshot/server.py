@@ -46,7 +46,7 @@ MALFORMED_HTML = (
     "<html><head><title>Ødelagt side</title><body><div><h1>Ødelagt <b>side"
     "<p>Sist oppdatert: 32 februar 2021<p>Tekst uten slutt <table><tr><td>celle"
     "<ul><li>punkt<li>punkt <a href='/no/'>lenke</div></div></div>"
-).encode("utf-8") + b"\xff\xfe<p>\x00"
+).encode("utf-8") + b"\xff\xfe<p>"
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class SnapshotServer:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> "SnapshotServer":
         handler = type("Handler", (_Handler,), {"snapshot": self})
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._httpd = _Server(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="snapshot-server", daemon=True)
@@ -187,6 +187,12 @@ class SnapshotServer:
         return resource.body.replace(b"Disallow:", extra.encode() + b"Disallow:", 1) if extra else resource.body
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when a crawler opens 16 at once; they then
+    # time out on connect, which would look like a slow site.
+    request_queue_size = 128
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers; every answer carries Content-Length
     server_version = "selvhjelp-snapshot/1"
@@ -241,8 +247,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 body = b"<html><body><h1>Serverfeil</h1></body></html>"
                 self._send(int(fault.value), body, html, {"Retry-After": "1"} if fault is Fault.UNAVAILABLE else None, send_body)
             case Fault.SLOW:
+                self.snapshot.record(RequestLogEntry(self.command, path, 200, 0))  # logged on arrival: the client may give up
                 time.sleep(self.snapshot.slow_seconds)
-                self._send(200, b"<html><body><h1>Treg side</h1></body></html>", html, send_body=send_body)
+                try:
+                    self._send(200, b"<html><body><h1>Treg side</h1></body></html>", html, send_body=send_body, log=False)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
             case Fault.TRUNCATED:
                 body = (self.snapshot.resource(path) or Resource(path, 200, b"<html><body>" + b"x" * 4000)).body
                 self.send_response(200)
@@ -268,7 +278,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             case Fault.MALFORMED:
                 self._send(200, MALFORMED_HTML, html, send_body=send_body)
 
-    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None, send_body: bool = True) -> None:
+    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None,
+              send_body: bool = True, log: bool = True) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -276,8 +287,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body) if status != 304 else 0))
         sent = body if send_body and status != 304 else b""
-        # logged before the body goes out, so a client that has read the answer finds it in the log
-        self.snapshot.record(RequestLogEntry(self.command, self.path, status, len(sent)))
+        if log:  # before the body goes out, so a client that has read the answer finds it in the log
+            self.snapshot.record(RequestLogEntry(self.command, self.path, status, len(sent)))
         self.end_headers()
         try:
             self.wfile.write(sent)

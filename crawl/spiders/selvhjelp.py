@@ -216,7 +216,7 @@ class SelvhjelpSpider(scrapy.Spider):
             message = str(value)
             reason = "disallowed by robots.txt" if "robots" in message.lower() or not message else message
             outcome = "skipped"
-        elif isinstance(value, (TimeoutError, TCPTimedOutError)):
+        elif isinstance(value, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(value).__name__:
             reason, outcome = "timeout", "failed"
         elif isinstance(value, ResponseFailed) or "DataLoss" in repr(value):
             reason, outcome = "truncated body", "failed"

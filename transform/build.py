@@ -1,0 +1,75 @@
+"""The transform stage: crawl records and raw captures in, the eight tables out.
+
+Reads the raw store only, never the network, so it re-runs offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crawl.pipelines import raw_path
+from transform.documents import build_document_tables
+from transform.offices import offices_of_page, tasks_of_page
+from transform.pages import RunInfo, build_page_tables
+from transform.quotes import quotes_of_page
+from transform.schema import TABLES
+
+
+def to_arrow(name: str, rows: list[dict]) -> pa.Table:
+    """Rows cast to the table's declared schema, sorted by its key (stable output for diffs)."""
+    table = TABLES[name]
+    rows = sorted(rows, key=lambda r: tuple("" if r.get(k) is None else r[k] for k in table.key))
+    return pa.Table.from_pylist([{c: r.get(c) for c in table.column_names} for r in rows], schema=table.schema)
+
+
+def empty_tables() -> dict[str, pa.Table]:
+    return {name: t.schema.empty_table() for name, t in TABLES.items()}
+
+
+def read_tables(data_dir: Path | None, names=tuple(TABLES)) -> dict[str, pa.Table]:
+    """A release's tables (an empty table for each one missing)."""
+    tables = empty_tables()
+    if data_dir is None:
+        return {n: tables[n] for n in names}
+    for name in names:
+        path = Path(data_dir) / f"{name}.parquet"
+        if path.exists():
+            tables[name] = pq.read_table(path, schema=TABLES[name].schema)
+    return {n: tables[n] for n in names}
+
+
+def raw_reader(raw_dir: Path):
+    def read(sha: str) -> bytes | None:
+        path = raw_path(raw_dir, sha)
+        return path.read_bytes() if path.exists() else None
+    return read
+
+
+def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
+    pages, versions, changes, contents = build_page_tables(
+        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run)
+    # documents, quotes and offices describe the site as it is: live pages only
+    live = {pid: page for pid, page in contents.items()}
+    documents, mentions, index = build_document_tables(live)
+
+    def document_of_heading(heading):
+        return index.document_of_heading(heading) if heading else None
+
+    quotes, offices, tasks = [], [], []
+    for pid in sorted(live):
+        quotes += quotes_of_page(pid, live[pid], document_of_heading)
+        offices += offices_of_page(pid, live[pid])
+        tasks += tasks_of_page(pid, live[pid])
+    return {
+        "pages": to_arrow("pages", pages),
+        "page_versions": to_arrow("page_versions", versions),
+        "changes": to_arrow("changes", changes),
+        "documents": to_arrow("documents", documents),
+        "document_mentions": to_arrow("document_mentions", mentions),
+        "quotes": to_arrow("quotes", quotes),
+        "offices": to_arrow("offices", offices),
+        "office_tasks": to_arrow("office_tasks", tasks),
+    }

@@ -1,0 +1,254 @@
+"""documents and document_mentions: the policy documents the pages name, one row however spelled.
+
+Two ways a page names a document: by identifier (Meld. St. 19 (2014-2015), St.meld. nr. 16,
+IS-2076, NOU 2005: 3, Prop. 1 S) and by title (headings such as "Opptrappingsplan for rusfeltet
+2008 – 2010"). A titled document is joined to an identified one when its section gives the
+identifier (the heading "Veileder i lokalt psykisk helsearbeid ..." over a text citing IS-2076),
+when a quoted title is followed by one, or by a reviewed alias in document_aliases.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawl.extract import PageContent
+from selvhjelp_data.text import normalise, slugify
+from transform.document_aliases import SAME_DOCUMENT
+from transform.sections import placed_blocks, sentence_around
+
+_YEARS = r"\(?\s*(\d{4})\s*[-–/]\s*(\d{2,4})\s*\)?"
+IDENTIFIER_PATTERNS = [
+    ("stortingsmelding", "meld", re.compile(r"\bMeld\.\s?St\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
+    ("stortingsmelding", "stmeld", re.compile(r"\bSt\.\s?meld\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
+    ("stortingsmelding", "stmeld", re.compile(r"\bStortingsmelding(?:en|a)?\s+nr\.?\s*(\d+)\s*" + _YEARS)),
+    ("is_publication", "is", re.compile(r"\bIS[-\s]?(\d{3,5})\b")),
+    ("nou", "nou", re.compile(r"\bNOU\s+(\d{4})\s*:\s*(\d+)")),
+    ("proposisjon", "prop", re.compile(r"\bProp\.\s*(\d+)\s*(LS|L|S)\s*" + _YEARS)),
+]
+# What a heading or teaser title starts with when it names a document, and the kind that makes it.
+TITLE_KINDS = [
+    (re.compile(r"^(Nasjonal )?strategi(plan)?\b", re.I), "strategy"),
+    (re.compile(r"^(Nasjonal )?(faglig )?retningslinje", re.I), "guideline"),
+    (re.compile(r"^(Ny )?veileder\b", re.I), "guide"),
+    (re.compile(r"^(Nasjonal |Nasjonal helse- og omsorgs)?plan\b|^Opptrappingsplan\b|^Nasjonal plan\b", re.I), "plan"),
+    (re.compile(r"^Interpellasjon\b", re.I), "interpellation"),
+    (re.compile(r"statsbudsjett", re.I), "state_budget"),
+    (re.compile(r"^\w+meldingen$", re.I), "stortingsmelding"),
+]
+# A titled document may take the identity of an identifier of a compatible kind in its section.
+COMPATIBLE = {"guide": {"is_publication"}, "guideline": {"is_publication"}, "plan": {"is_publication"},
+              "stortingsmelding": {"stortingsmelding"}, "strategy": {"is_publication"}}
+_TEXT_TITLE = re.compile(r"^[\s,–-]*([A-ZÆØÅ][^,.;:()«»\"“”]{3,58}?)\s*[,.]")
+_TITLE_BEFORE = re.compile(r"\b([A-ZÆØÅ][\w -]{8,60}?)\s*\($")
+_YEAR_AFTER = re.compile(r"^\)?\s*(?:kom i|fra)\s+(\d{4})\b")
+
+
+@dataclass
+class Document:
+    document_id: str
+    kind: str
+    identifier: str | None = None
+    is_number: str | None = None
+    title: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    issuer: str | None = None
+
+    def add_alias(self, spelling: str) -> None:
+        spelling = normalise(spelling)
+        if spelling and spelling not in self.aliases:
+            self.aliases.append(spelling)
+
+
+@dataclass(frozen=True)
+class Mention:
+    document_id: str
+    page_id: str
+    position: int
+    matched_text: str
+    section_heading: str | None
+    context: str
+
+
+def _full_year(start: str, end: str) -> tuple[int, int]:
+    y0 = int(start)
+    y1 = int(end) if len(end) == 4 else (y0 // 100) * 100 + int(end[-2:])
+    return y0, y1
+
+
+def identify(kind: str, style: str, m: re.Match) -> Document:
+    """A Document for an identifier match, with its canonical identifier and slug."""
+    if style in ("meld", "stmeld"):
+        number, (y0, y1) = int(m[1]), _full_year(m[2], m[3])
+        identifier = f"Meld. St. {number} ({y0}–{y1})" if style == "meld" else f"St.meld. nr. {number} ({y0}–{y1})"
+        slug = f"{'meld-st' if style == 'meld' else 'st-meld'}-{number}-{y0}-{y1}"
+        return Document(slug, kind, identifier, year_from=y0, year_to=y1)
+    if style == "is":
+        identifier = f"IS-{int(m[1])}"
+        return Document(slugify(identifier), kind, identifier, is_number=identifier, issuer="Helsedirektoratet")
+    if style == "nou":
+        identifier = f"NOU {m[1]}: {int(m[2])}"
+        return Document(slugify(identifier), kind, identifier, year_from=int(m[1]), year_to=int(m[1]))
+    y0, y1 = _full_year(m[3], m[4])
+    identifier = f"Prop. {int(m[1])} {m[2]} ({y0}–{y1})"
+    return Document(slugify(identifier), kind, identifier, year_from=y0, year_to=y1)
+
+
+def title_kind(title: str) -> str | None:
+    return next((kind for pattern, kind in TITLE_KINDS if pattern.search(title)), None)
+
+
+def titled(title: str, kind: str) -> Document:
+    title = normalise(title).rstrip(":").strip()
+    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title)
+    canonical = SAME_DOCUMENT.get(title, title)
+    doc = Document(slugify(re.sub(r"\s*[-–]\s*(?=\d{4}$)", "-", canonical)), kind, title=canonical)
+    if years:
+        doc.year_from, doc.year_to = int(years[1]), int(years[2])
+    doc.add_alias(title)
+    return doc
+
+
+def _identifier_matches(text: str):
+    taken: list[tuple[int, int]] = []
+    for kind, style, pattern in IDENTIFIER_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # "Stortingsmelding nr." inside a match already made
+            taken.append((m.start(), m.end()))
+            yield kind, style, m
+
+
+class DocumentIndex:
+    """Documents by id, plus every known spelling -> id, built page by page."""
+
+    def __init__(self):
+        self.documents: dict[str, Document] = {}
+        self.by_spelling: dict[str, str] = {}
+        self.mentions: list[Mention] = []
+
+    def add(self, doc: Document) -> Document:
+        known = self.documents.get(doc.document_id)
+        if known is None:
+            self.documents[doc.document_id] = known = doc
+        for spelling in doc.aliases + ([doc.identifier] if doc.identifier else []):
+            known.add_alias(spelling) if spelling != known.identifier else None
+            self.by_spelling[normalise(spelling).lower()] = known.document_id
+        for attr in ("title", "year_from", "year_to", "issuer", "is_number"):
+            if getattr(known, attr) is None and getattr(doc, attr) is not None:
+                setattr(known, attr, getattr(doc, attr))
+        return known
+
+    def merge(self, titled_id: str, into_id: str) -> None:
+        """The titled document is the identified one: move its spellings and mentions over."""
+        if titled_id == into_id or titled_id not in self.documents:
+            return
+        gone = self.documents.pop(titled_id)
+        target = self.documents[into_id]
+        for spelling in gone.aliases:
+            target.add_alias(spelling)
+            self.by_spelling[spelling.lower()] = into_id
+        if target.title is None:
+            target.title = gone.title
+        self.mentions = [Mention(into_id, *[getattr(m, f) for f in ("page_id", "position", "matched_text", "section_heading", "context")])
+                         if m.document_id == titled_id else m for m in self.mentions]
+        for spelling, doc_id in list(self.by_spelling.items()):
+            if doc_id == titled_id:
+                self.by_spelling[spelling] = into_id
+
+    def resolve(self, spelling: str) -> str | None:
+        return self.by_spelling.get(normalise(spelling).rstrip(":").lower())
+
+    def document_of_heading(self, heading: str) -> str | None:
+        """The document a section heading names: by the identifier in it, or by its title."""
+        for kind, style, m in _identifier_matches(heading):
+            doc_id = identify(kind, style, m).document_id
+            return doc_id if doc_id in self.documents else None
+        return self.resolve(heading)
+
+
+def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
+    """Add one page's documents and mentions to the index."""
+    section_docs: dict[str | None, str] = {}  # heading -> titled document of that section
+    first_identifier: dict[str | None, Document] = {}
+    for placed in placed_blocks(page):
+        text, heading = placed.block.text, placed.heading
+        if placed.block.kind == "heading":
+            kind = title_kind(text)
+            if kind and not any(True for _ in _identifier_matches(text)):
+                doc = index.add(titled(text, kind))
+                section_docs[text] = doc.document_id
+                index.mentions.append(Mention(doc.document_id, pid, placed.offset, text, text, text))
+        for kind, style, m in _identifier_matches(text):
+            doc = identify(kind, style, m)
+            after = text[m.end():]
+            if placed.block.kind == "heading":
+                rest = normalise(re.sub(r"^[\s–-]+", "", after))
+                if rest:
+                    doc.title = rest
+                    doc.add_alias(rest)
+            elif (title := _TEXT_TITLE.match(after)) and kind == "stortingsmelding":
+                doc.title = normalise(title[1])
+            if (named := _TITLE_BEFORE.search(text[: m.start()])) and title_kind(named[1]):
+                doc.title = normalise(named[1])  # "Nasjonal plan for selvhjelp (IS-1212)": a title, not an alias
+            if (year := _YEAR_AFTER.match(after)) and doc.year_from is None:
+                doc.year_from = doc.year_to = int(year[1])
+            doc.add_alias(m[0])
+            doc = index.add(doc)
+            sentence = sentence_around(text, m.start(), m.end())
+            if "Helsedirektorat" in sentence and doc.kind == "is_publication":
+                doc.issuer = "Helsedirektoratet"
+            index.mentions.append(Mention(doc.document_id, pid, placed.offset + m.start(), m[0], heading, sentence))
+            first_identifier.setdefault(heading, doc)
+            quoted_title = re.search(r"[\"“”«]([^\"“”«»]{4,120})[\"“”»]\s*$", text[: m.start()].rstrip(" ("))
+            if quoted_title:
+                index.add(_alias_of(doc, quoted_title[1]))
+    for heading, titled_id in section_docs.items():
+        identified = first_identifier.get(heading)
+        titled_doc = index.documents.get(titled_id)
+        if identified and titled_doc and identified.kind in COMPATIBLE.get(titled_doc.kind, ()):
+            index.merge(titled_id, identified.document_id)
+
+
+def _alias_of(doc: Document, spelling: str) -> Document:
+    alias = Document(doc.document_id, doc.kind)
+    alias.add_alias(spelling)
+    return alias
+
+
+def read_titles_in_text(index: DocumentIndex, pid: str, page: PageContent) -> None:
+    """Mentions by title in running text ("... Nasjonal plan for selvhjelp ..."), once every page's
+    headings have made the titles known."""
+    spellings = sorted((s for s in index.by_spelling if len(s) >= 12), key=len, reverse=True)
+    if not spellings:
+        return
+    pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
+    seen = {(m.page_id, m.position) for m in index.mentions}
+    for placed in placed_blocks(page):
+        if placed.block.kind == "heading":
+            continue
+        for m in pattern.finditer(placed.block.text):
+            position = placed.offset + m.start()
+            if any(p == pid and abs(pos - position) < len(m[0]) for p, pos in seen):
+                continue
+            doc_id = index.by_spelling[m[0].lower()]
+            index.mentions.append(Mention(doc_id, pid, position, m[0], placed.heading,
+                                          sentence_around(placed.block.text, m.start(), m.end())))
+            seen.add((pid, position))
+
+
+def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict], list[dict], DocumentIndex]:
+    index = DocumentIndex()
+    for pid in sorted(contents):
+        read_page(index, pid, contents[pid])
+    for pid in sorted(contents):
+        read_titles_in_text(index, pid, contents[pid])
+    counts: dict[str, int] = {}
+    for m in index.mentions:
+        counts[m.document_id] = counts.get(m.document_id, 0) + 1
+    documents = [{**d.__dict__, "mention_count": counts.get(d.document_id, 0)} for d in index.documents.values()
+                 if counts.get(d.document_id)]
+    mentions = [m.__dict__ for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))]
+    return documents, mentions, index

@@ -1,0 +1,40 @@
+"""A page as sections: each block with the heading it stands under and its offset in the page text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from crawl.extract import Block, PageContent
+
+BLOCK_SEPARATOR = "\n\n"  # as PageContent.main_text joins blocks
+_SENTENCE_END = re.compile(r"(?<=[.!?»”\"])\s+(?=[A-ZÆØÅ«“”\"])")
+
+
+@dataclass(frozen=True)
+class PlacedBlock:
+    block: Block
+    heading: str | None  # nearest heading above (the page title before the first heading)
+    offset: int  # where block.text starts in page.main_text
+
+
+def placed_blocks(page: PageContent) -> Iterator[PlacedBlock]:
+    offset = len(page.title) + len(BLOCK_SEPARATOR) if page.title else 0
+    heading = page.title
+    for block in page.blocks:
+        rendered = block.render()
+        text_offset = offset + (len(rendered) - len(block.text))
+        if block.kind == "heading":
+            heading = block.text
+        yield PlacedBlock(block, heading if block.kind != "heading" else heading, text_offset)
+        offset += len(rendered) + len(BLOCK_SEPARATOR)
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds text[start:end] (whole block if it has one sentence)."""
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    for a, b in zip(bounds, bounds[1:]):
+        if a <= start < b or (a <= start and end <= b):
+            return text[a:max(b, end)].strip()
+    return text.strip()

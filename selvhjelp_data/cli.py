@@ -14,9 +14,47 @@ def _snapshot_server(args) -> int:
     return 0
 
 
+def _run(args) -> int:
+    from selvhjelp_data.prefect_env import configure
+
+    configure()
+    from flows.pipeline import selvhjelp_pipeline
+
+    release = selvhjelp_pipeline(source=args.source, start_urls=args.start_url or None, output_dir=args.output,
+                                 allow_shrink=args.allow_shrink, snapshot_epoch=args.epoch)
+    print(f"published release: {release}")
+    return 0
+
+
+def _serve(args) -> int:
+    from flows.serve import serve
+
+    return serve(cron=args.cron, source=args.source, start_urls=args.start_url or None, output_dir=args.output)
+
+
+def _add_run_options(parser) -> None:
+    parser.add_argument("--source", choices=("live", "snapshot"), default="live",
+                        help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1 for the run")
+    parser.add_argument("--start-url", action="append", default=[], metavar="URL",
+                        help="crawl another copy of the site (a mirror, a staging server) from this URL, recording its URLs as they are")
+    parser.add_argument("--output", default=None, metavar="DIR", help="where releases and state go (default: output/, or SELVHJELP_OUTPUT_DIR)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="selvhjelp-data", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="one flow run: crawl, transform, validate, publish")
+    _add_run_options(run)
+    run.add_argument("--allow-shrink", action="store_true",
+                     help="publish even if live pages or documents fell by more than half, or a table emptied")
+    run.add_argument("--epoch", type=int, default=1, help=argparse.SUPPRESS)  # snapshot state to serve (demos, benchmarks)
+    run.set_defaults(handler=_run)
+
+    serve = commands.add_parser("serve", help="run the flow on a cron schedule (a Prefect deployment)")
+    _add_run_options(serve)
+    serve.add_argument("--cron", default=None, help='cron schedule, e.g. "0 6 * * *" (default from settings)')
+    serve.set_defaults(handler=_serve)
 
     snap = commands.add_parser("snapshot-server", help="serve the bundled site snapshot on 127.0.0.1")
     snap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
@@ -34,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # one clear line (or one per failed expectation), not a traceback
+        print(f"selvhjelp-data {args.command}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,138 @@
+"""The selvhjelp-data flow: crawl, transform, validate, publish."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, CrawlSummary, read_records, run_crawl
+from crawl.state import next_state, read_state, write_state
+from publish.release import keep_failed, promote, run_lock, staging_dir, write_release_files
+from selvhjelp_data.settings import Settings, load_settings
+from transform.build import build_tables, read_tables
+from transform.pages import RunInfo
+from validate.run import ValidationError, ValidationReport, run_validation
+
+
+class ReleaseBlocked(RuntimeError):
+    """Validation failed: the run published nothing."""
+
+
+@contextlib.contextmanager
+def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int = 1):
+    """(mirror origin, public names) for the crawl; the bundled snapshot is served for the run's length."""
+    if start_urls:
+        parts = urlsplit(start_urls[0])
+        yield f"{parts.scheme}://{parts.netloc}", False
+    elif source == "snapshot":
+        from snapshot.server import SnapshotServer
+
+        with SnapshotServer(epoch=snapshot_epoch) as server:
+            yield server.url, True
+    elif source == "live":
+        yield None, True
+    else:
+        raise ValueError(f"unknown source {source!r}: use live or snapshot")
+
+
+@task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def crawl_site(job: CrawlJob) -> CrawlSummary:
+    """Crawl the site in a child process; records and raw bodies go to files."""
+    summary = run_crawl(job)
+    get_run_logger().info(summary.line())
+    return summary
+
+
+@task(name="transform", cache_policy=NO_CACHE)
+def transform_tables(records_path: Path, raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
+    """Build the eight tables from the crawl records and raw captures (no network)."""
+    tables = build_tables(read_records(records_path), raw_dir, previous, run)
+    get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()))
+    return tables
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_tables(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path, allow_shrink: bool) -> ValidationReport:
+    """Run the Great Expectations suites; a failure stops the release."""
+    report = run_validation(tables, previous, out_dir, allow_shrink=allow_shrink)
+    logger = get_run_logger()
+    logger.info(report.summary())
+    if not report.success:
+        for failure in report.failures:
+            logger.error(failure.line())
+        raise ValidationError(report)
+    return report
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_release(stage: Path, tables: dict[str, pa.Table], settings: Settings, run_id: str, source: str,
+                    run_info: dict, state: dict) -> Path:
+    """Write the release files, move them into place, switch `latest`, then save the next run's state."""
+    write_release_files(stage, tables, run_id, settings, source, run_info)
+    release = promote(stage, settings, run_id)
+    write_state(settings.state_dir / "validators.json", state)
+    get_run_logger().info(f"published {release}")
+    return release
+
+
+def new_run() -> RunInfo:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return RunInfo(now.strftime("%Y%m%dT%H%M%SZ"), now)
+
+
+@flow(name="selvhjelp-data", log_prints=True)
+def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None, output_dir: str | None = None,
+                       allow_shrink: bool = False, snapshot_epoch: int = 1) -> str:
+    """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release."""
+    settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
+    run = new_run()
+    source_name = ", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live" else "bundled snapshot of selvhjelp.no"
+    with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch) as (mirror, public_names):
+        previous_dir = settings.latest_dir / "data" if settings.latest_dir.exists() else None
+        previous = read_tables(previous_dir)
+        state_path = settings.state_dir / "validators.json"
+        run_dir = settings.state_dir / "runs" / run.run_id
+        job = CrawlJob(out_dir=str(run_dir), raw_dir=str(settings.state_dir / "raw"), mirror=mirror, public_names=public_names,
+                       start_urls=start_urls, state_path=str(state_path) if state_path.exists() else None,
+                       settings=SNAPSHOT_SETTINGS if source == "snapshot" or start_urls else {})
+        summary = crawl_site(job)
+        tables = transform_tables(job.records_path, Path(job.raw_dir), previous, run)
+        stage = staging_dir(settings, run.run_id)
+        shutil.rmtree(stage, ignore_errors=True)
+        try:
+            report = validate_tables(tables, previous if previous_dir else None, stage / "validation", allow_shrink)
+        except ValidationError as error:
+            failed = keep_failed(stage, settings, run.run_id)
+            raise ReleaseBlocked(f"{error}\nnothing published, latest unchanged; results in {failed}/validation") from None
+        state = next_state(read_state(state_path), read_records(job.records_path))
+        run_info = {"run_id": run.run_id, "source": source_name, "crawl": summary.__dict__, "validation": report.summary()}
+        release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
+    write_artifacts(summary, tables, report, release)
+    return str(release)
+
+
+def write_artifacts(summary: CrawlSummary, tables: dict[str, pa.Table], report: ValidationReport, release: Path) -> None:
+    changes = tables["changes"].to_pylist()
+    by_kind: dict[str, int] = {}
+    for c in changes:
+        by_kind[c["kind"]] = by_kind.get(c["kind"], 0) + 1
+    failed = "".join(f"| {reason} | {n} |\n" for reason, n in sorted(summary.failed.items())) or "| none | |\n"
+    markdown = (f"# selvhjelp-data run\n\n**Release:** `{release}`\n\n"
+                f"## Crawl\n\n| pages fetched | unchanged (304) | new | not found | redirects | bytes | seconds |\n|---|---|---|---|---|---|---|\n"
+                f"| {summary.pages_fetched} | {summary.unchanged} | {summary.new} | {summary.not_found} | {summary.redirects} | {summary.bytes_downloaded} | {summary.duration_seconds} |\n\n"
+                f"Failed or skipped:\n\n| reason | count |\n|---|---|\n{failed}\n"
+                f"## Changes\n\n" + ("".join(f"- {k}: {n}\n" for k, n in sorted(by_kind.items())) or "No changes.\n") +
+                "\n## Tables\n\n| table | rows |\n|---|---|\n" + "".join(f"| {n} | {t.num_rows} |\n" for n, t in tables.items()) +
+                f"\n## Validation\n\n{report.summary()}\n")
+    create_markdown_artifact(markdown=markdown, key="selvhjelp-run-summary", description="Crawl, changes, tables, validation")
+    create_table_artifact(table=[{k: str(c[k]) if c[k] is not None else "" for k in ("kind", "url", "title", "last_modified_before", "last_modified_after")}
+                                 for c in changes] or [{"kind": "", "url": "no changes", "title": "", "last_modified_before": "", "last_modified_after": ""}],
+                          key="selvhjelp-changes", description="Changes detected in this run")

@@ -1,0 +1,144 @@
+"""The validate stage: run every suite on the release's tables with Great Expectations, write the
+results (JSON) and a self-contained HTML report, and say in one line per failure what failed."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from validate.suites import Expect, release_checks, suites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Failure:
+    table: str
+    column: str | None
+    expectation: str
+    examples: list
+
+    def line(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"validation failed: {where}: {self.expectation}: {', '.join(map(repr, self.examples[:5]))}"
+
+
+@dataclass
+class ValidationReport:
+    success: bool
+    failures: list[Failure] = field(default_factory=list)
+    results: dict = field(default_factory=dict)  # table -> GX result as JSON
+    evaluated: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        state = "passed" if self.success else f"FAILED ({len(self.failures)} expectations)"
+        return f"validation {state}: {self.evaluated} expectations on {len(self.results)} suites in {self.seconds:.2f} s"
+
+
+class ValidationError(RuntimeError):
+    def __init__(self, report: ValidationReport):
+        super().__init__("\n".join(f.line() for f in report.failures))
+        self.report = report
+
+
+def as_frame(table: pa.Table) -> pd.DataFrame:
+    """pandas for GX: dates stay datetime.date, timestamps become pandas timestamps, lists lists."""
+    return table.to_pandas(date_as_object=True)
+
+
+def _gx_expectation(gx, expect: Expect, tables: dict[str, pa.Table]):
+    kwargs = dict(expect.kwargs)
+    if isinstance(kwargs.get("value_set"), tuple) and kwargs["value_set"][0] == "ref":
+        target_table, target_column = kwargs["value_set"][1].split(".")
+        kwargs["value_set"] = sorted(set(v for v in tables[target_table].column(target_column).to_pylist() if v is not None))
+    return getattr(gx.expectations, expect.type)(**kwargs)
+
+
+def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path,
+                   allow_shrink: bool = False, today: date | None = None) -> ValidationReport:
+    """Validate; write results and report into out_dir; never raises on a failed expectation."""
+    import great_expectations as gx  # ~9 s: only the validate step pays for it
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX matches with str.contains; our patterns group alternatives, which is all we want of them
+    warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+    context = gx.get_context(mode="ephemeral")  # one context per run: nothing registered twice
+    context.variables.progress_bars = {"globally": False}
+    source = context.data_sources.add_pandas("release")
+    report = ValidationReport(success=True)
+    started = time.monotonic()  # after the import: the figure is what validation itself costs
+    checks = release_checks(tables, previous, allow_shrink)
+    frames = {**{name: as_frame(t) for name, t in tables.items()},
+              "release_checks": pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object)}
+    declared = suites(today or date.today())
+    declared["release_checks"] = [Expect("ExpectColumnValuesToBeNull", {"column": "failure"})]
+    for name, frame in frames.items():
+        batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        suite = gx.ExpectationSuite(name=name)
+        for expect in declared[name]:
+            suite.add_expectation(_gx_expectation(gx, expect, tables))
+        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+        report.results[name] = result.to_json_dict()
+        for r in result.results:
+            report.evaluated += 1
+            if not r.success:
+                report.failures.append(_failure(name, r, checks))
+    report.success = not report.failures
+    report.seconds = time.monotonic() - started
+    write_results(report, Path(out_dir))
+    return report
+
+
+def _failure(table: str, r, checks) -> Failure:
+    """One failed expectation, with a few offending values (GX reorders results: read its own config)."""
+    kwargs = r.expectation_config.kwargs
+    column = kwargs.get("column") or (",".join(kwargs["column_list"]) if "column_list" in kwargs else None)
+    result = r.result or {}
+    examples = result.get("partial_unexpected_list") or []
+    if r.expectation_config.type == "expect_table_columns_to_match_set":
+        examples = sorted(set(result.get("observed_value") or []) ^ set(kwargs["column_set"]))
+    elif table == "release_checks":
+        examples = [f for _, f in checks if f]
+    elif r.exception_info and r.exception_info.get("exception_message"):
+        examples = [r.exception_info["exception_message"]]
+    return Failure(table, column, r.expectation_config.type, examples)
+
+
+def write_results(report: ValidationReport, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(
+        {"success": report.success, "evaluated": report.evaluated, "failures": [f.__dict__ for f in report.failures],
+         "suites": report.results}, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (out_dir / "report.html").write_text(render_html(report), encoding="utf-8")
+
+
+def render_html(report: ValidationReport) -> str:
+    """A report that opens offline: no scripts, no fonts or styles from a CDN."""
+    rows = []
+    for suite, result in report.results.items():
+        for r in result.get("results", []):
+            cfg = r.get("expectation_config", {})
+            kw = {k: v for k, v in cfg.get("kwargs", {}).items() if k != "batch_id"}
+            if isinstance(kw.get("value_set"), list) and len(kw["value_set"]) > 8:
+                kw["value_set"] = kw["value_set"][:8] + ["…"]
+            unexpected = (r.get("result") or {}).get("partial_unexpected_list") or ""
+            rows.append(f"<tr class={'ok' if r.get('success') else 'fail'}><td>{html.escape(suite)}</td><td>{html.escape(cfg.get('type', ''))}</td>"
+                        f"<td><code>{html.escape(json.dumps(kw, ensure_ascii=False, default=str))}</code></td>"
+                        f"<td>{'passed' if r.get('success') else 'FAILED'}</td><td>{html.escape(str(unexpected)[:300])}</td></tr>")
+    status = "All expectations passed" if report.success else f"{len(report.failures)} expectations failed"
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Validation report</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:4px;font-size:13px;vertical-align:top}}
+tr.ok td:nth-child(4){{color:#060}}tr.fail{{background:#fdd}}h1 span{{font-size:60%;color:#555}}</style></head>
+<body><h1>Validation report <span>{html.escape(report.summary())}</span></h1><p><strong>{status}.</strong> Suites: {', '.join(map(html.escape, report.results))}.</p>
+<table><tr><th>suite</th><th>expectation</th><th>arguments</th><th>result</th><th>unexpected values (sample)</th></tr>
+{''.join(rows)}</table></body></html>"""

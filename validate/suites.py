@@ -1,0 +1,80 @@
+"""Expectation suites, derived from transform/schema.py, plus the cross-table and
+previous-release checks. Declared as data (name, kwargs) so they read as a list; validate/run.py
+turns them into Great Expectations objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+from transform.schema import TABLES, Table
+
+
+@dataclass(frozen=True)
+class Expect:
+    type: str  # the GX expectation class name
+    kwargs: dict
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column") or (",".join(self.kwargs["column_list"]) if "column_list" in self.kwargs else None)
+
+
+def table_expectations(table: Table, today: date) -> list[Expect]:
+    """Everything the schema says about one table, as expectations."""
+    expectations = [Expect("ExpectTableColumnsToMatchSet", {"column_set": table.column_names, "exact_match": True})]
+    if len(table.key) == 1:
+        expectations.append(Expect("ExpectColumnValuesToBeUnique", {"column": table.key[0]}))
+    else:
+        expectations.append(Expect("ExpectCompoundColumnsToBeUnique", {"column_list": list(table.key)}))
+    for c in table.columns:
+        if not c.nullable:
+            expectations.append(Expect("ExpectColumnValuesToNotBeNull", {"column": c.name}))
+        if pa.types.is_string(c.type) and not c.nullable and c.name in ("text", "task", "name", "context", "matched_text"):
+            expectations.append(Expect("ExpectColumnValueLengthsToBeBetween", {"column": c.name, "min_value": 1}))
+        if c.allowed:
+            expectations.append(Expect("ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.allowed)}))
+        if c.pattern:
+            expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": c.pattern}))
+        if pa.types.is_date(c.type):
+            expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": date.fromisoformat(c.min_value or "1990-01-01"), "max_value": today}))
+        elif c.min_value is not None and (pa.types.is_integer(c.type)):
+            expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": c.min_value}))
+    if table.name == "pages":
+        expectations.append(Expect("ExpectColumnValueLengthsToBeBetween", {"column": "title", "min_value": 1}))
+    for column, target in table.references.items():
+        expectations.append(Expect("ExpectColumnValuesToBeInSet", {"column": column, "value_set": ("ref", target)}))
+    return expectations
+
+
+def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, allow_shrink: bool) -> list[tuple[str, str | None]]:
+    """(check, failure or None) for rules that span tables or runs."""
+    checks: list[tuple[str, str | None]] = []
+    offices = tables["offices"].to_pylist()
+    heads = sum(1 for o in offices if o["kind"] == "head")
+    checks.append(("exactly one head office", None if heads == 1 or not offices else f"{heads} head offices"))
+    change_pages = set(tables["changes"].column("page_id").to_pylist())
+    missing = change_pages - set(tables["pages"].column("page_id").to_pylist())
+    checks.append(("every change row's page exists", f"missing pages {sorted(missing)[:3]}" if missing else None))
+    if previous is None or allow_shrink:
+        return checks
+
+    def live_pages(t):
+        return sum(1 for s in t["pages"].column("status").to_pylist() if s == 200)
+
+    for what, before, after in (("live pages (status 200)", live_pages(previous), live_pages(tables)),
+                                ("documents", previous["documents"].num_rows, tables["documents"].num_rows)):
+        checks.append((f"{what} did not drop by more than half",
+                       f"{what} fell from {before} to {after}" if before and after * 2 < before else None))
+    for name, table in tables.items():
+        if name == "changes":
+            continue  # a run with no changes is the usual case
+        checks.append((f"{name} is not empty when it was before",
+                       f"{name} is empty; the previous release had {previous[name].num_rows} rows" if previous[name].num_rows and not table.num_rows else None))
+    return checks
+
+
+def suites(today: date) -> dict[str, list[Expect]]:
+    return {name: table_expectations(table, today) for name, table in TABLES.items()}

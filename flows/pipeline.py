@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,9 +61,10 @@ def transform_tables(records_path: Path, raw_dir: Path, previous: dict[str, pa.T
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_tables(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path, allow_shrink: bool) -> ValidationReport:
+def validate_tables(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path, allow_shrink: bool,
+                    url_pattern: str | None = None) -> ValidationReport:
     """Run the Great Expectations suites; a failure stops the release."""
-    report = run_validation(tables, previous, out_dir, allow_shrink=allow_shrink)
+    report = run_validation(tables, previous, out_dir, allow_shrink=allow_shrink, url_pattern=url_pattern)
     logger = get_run_logger()
     logger.info(report.summary())
     if not report.success:
@@ -108,7 +110,8 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
         stage = staging_dir(settings, run.run_id)
         shutil.rmtree(stage, ignore_errors=True)
         try:
-            report = validate_tables(tables, previous if previous_dir else None, stage / "validation", allow_shrink)
+            mirror_urls = f"^{re.escape(mirror)}/" if start_urls else None  # --start-url records the mirror's URLs
+            report = validate_tables(tables, previous if previous_dir else None, stage / "validation", allow_shrink, mirror_urls)
         except ValidationError as error:
             failed = keep_failed(stage, settings, run.run_id)
             raise ReleaseBlocked(f"{error}\nnothing published, latest unchanged; results in {failed}/validation") from None

@@ -101,7 +101,9 @@ def _field(column) -> dict:
     if column.allowed:
         constraints["enum"] = list(column.allowed)
     if column.pattern and pa.types.is_string(column.type):
-        constraints["pattern"] = column.pattern.lstrip("^").rstrip("$")
+        # Frictionless matches the whole value: a prefix pattern ("^https?://...") needs its tail
+        pattern = column.pattern.removeprefix("^")
+        constraints["pattern"] = pattern.removesuffix("$") if pattern.endswith("$") else pattern + ".*"
     if pa.types.is_timestamp(column.type):
         field["format"] = "%Y-%m-%dT%H:%M:%SZ"
     if pa.types.is_list(column.type):

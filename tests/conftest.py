@@ -18,3 +18,15 @@ def snapshot_server():
 @pytest.fixture(scope="session")
 def manifest():
     return json.loads((SITE_DIR / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for the whole session (it takes ~20 s to start here)."""
+    from selvhjelp_data.prefect_env import configure
+
+    configure()
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -65,7 +65,7 @@ def _gx_expectation(gx, expect: Expect, tables: dict[str, pa.Table]):
 
 
 def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path,
-                   allow_shrink: bool = False, today: date | None = None) -> ValidationReport:
+                   allow_shrink: bool = False, today: date | None = None, url_pattern: str | None = None) -> ValidationReport:
     """Validate; write results and report into out_dir; never raises on a failed expectation."""
     import great_expectations as gx  # ~9 s: only the validate step pays for it
 
@@ -80,7 +80,7 @@ def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     checks = release_checks(tables, previous, allow_shrink)
     frames = {**{name: as_frame(t) for name, t in tables.items()},
               "release_checks": pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object)}
-    declared = suites(today or date.today())
+    declared = suites(today or date.today(), **({"url_pattern": url_pattern} if url_pattern else {}))
     declared["release_checks"] = [Expect("ExpectColumnValuesToBeNull", {"column": "failure"})]
     for name, frame in frames.items():
         batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")

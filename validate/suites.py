@@ -9,7 +9,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from transform.schema import TABLES, Table
+from transform.schema import SITE_URL_PATTERN, TABLES, Table
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Expect:
         return self.kwargs.get("column") or (",".join(self.kwargs["column_list"]) if "column_list" in self.kwargs else None)
 
 
-def table_expectations(table: Table, today: date) -> list[Expect]:
+def table_expectations(table: Table, today: date, url_pattern: str = SITE_URL_PATTERN) -> list[Expect]:
     """Everything the schema says about one table, as expectations."""
     expectations = [Expect("ExpectTableColumnsToMatchSet", {"column_set": table.column_names, "exact_match": True})]
     if len(table.key) == 1:
@@ -37,7 +37,8 @@ def table_expectations(table: Table, today: date) -> list[Expect]:
         if c.allowed:
             expectations.append(Expect("ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.allowed)}))
         if c.pattern:
-            expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": c.pattern}))
+            regex = url_pattern if c.pattern == SITE_URL_PATTERN else c.pattern  # a mirror crawl keeps its own URLs
+            expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": regex}))
         if pa.types.is_date(c.type):
             expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": date.fromisoformat(c.min_value or "1990-01-01"), "max_value": today}))
         elif c.min_value is not None and (pa.types.is_integer(c.type)):
@@ -76,5 +77,5 @@ def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     return checks
 
 
-def suites(today: date) -> dict[str, list[Expect]]:
-    return {name: table_expectations(table, today) for name, table in TABLES.items()}
+def suites(today: date, url_pattern: str = SITE_URL_PATTERN) -> dict[str, list[Expect]]:
+    return {name: table_expectations(table, today, url_pattern) for name, table in TABLES.items()}

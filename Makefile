@@ -1,0 +1,28 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+
+.PHONY: setup run test benchmarks clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# the exact versions in uv.lock, into .venv
+setup: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+# crawl the bundled snapshot (served on 127.0.0.1), publish a release into output/
+run: setup
+	$(UV) run --frozen selvhjelp-data run --source snapshot
+
+test: setup
+	$(UV) run --frozen pytest
+
+benchmarks: setup
+	$(UV) run --frozen python benchmarks/run_all.py
+
+clean:
+	rm -rf .venv $(TOOLS) output/releases output/latest output/state output/failed

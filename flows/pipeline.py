@@ -28,7 +28,7 @@ class ReleaseBlocked(RuntimeError):
 
 
 @contextlib.contextmanager
-def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int = 1):
+def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int = 1, snapshot_faults: dict | None = None):
     """(mirror origin, public names) for the crawl; the bundled snapshot is served for the run's length."""
     if start_urls:
         parts = urlsplit(start_urls[0])
@@ -36,7 +36,7 @@ def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int 
     elif source == "snapshot":
         from snapshot.server import SnapshotServer
 
-        with SnapshotServer(epoch=snapshot_epoch) as server:
+        with SnapshotServer(epoch=snapshot_epoch, faults=snapshot_faults or {}) as server:
             yield server.url, True
     elif source == "live":
         yield None, True
@@ -92,12 +92,12 @@ def new_run() -> RunInfo:
 
 @flow(name="selvhjelp-data", log_prints=True)
 def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None, output_dir: str | None = None,
-                       allow_shrink: bool = False, snapshot_epoch: int = 1) -> str:
+                       allow_shrink: bool = False, snapshot_epoch: int = 1, snapshot_faults: dict[str, str] | None = None) -> str:
     """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release."""
     settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
     run = new_run()
     source_name = ", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live" else "bundled snapshot of selvhjelp.no"
-    with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch) as (mirror, public_names):
+    with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch, snapshot_faults) as (mirror, public_names):
         previous_dir = settings.latest_dir / "data" if settings.latest_dir.exists() else None
         previous = read_tables(previous_dir)
         state_path = settings.state_dir / "validators.json"

@@ -29,6 +29,7 @@ SITE_DIR = Path(__file__).parent / "site"
 class Fault(str, enum.Enum):
     """Ways the server can misbehave on a path (or, with path "*", on every path)."""
 
+    NOT_FOUND = "404"  # as if the page were gone
     SERVER_ERROR = "500"
     UNAVAILABLE = "503"
     SLOW = "slow"  # answers only after `slow_seconds`, past the crawl's download timeout
@@ -243,6 +244,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer_fault(self, fault: Fault, path: str, send_body: bool) -> None:
         html = "text/html; charset=utf-8"
         match fault:
+            case Fault.NOT_FOUND:
+                self._send(404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", html, send_body=send_body)
             case Fault.SERVER_ERROR | Fault.UNAVAILABLE:
                 body = b"<html><body><h1>Serverfeil</h1></body></html>"
                 self._send(int(fault.value), body, html, {"Retry-After": "1"} if fault is Fault.UNAVAILABLE else None, send_body)

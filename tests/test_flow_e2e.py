@@ -128,3 +128,18 @@ def test_serve_registers_a_deployment_with_the_cron_schedule(prefect_harness):
     deployment = asyncio.run(read())
     assert [s.schedule.cron for s in deployment.schedules] == ["15 5 * * 1"]
     assert deployment.parameters["source"] == "snapshot"
+
+
+def test_a_run_that_fails_validation_publishes_nothing_and_leaves_latest(two_releases):
+    from flows.pipeline import ReleaseBlocked, selvhjelp_pipeline
+
+    out = two_releases["out"]
+    state_before = (out / "state" / "validators.json").read_bytes()
+    releases_before = sorted(p.name for p in (out / "releases").iterdir())
+    with pytest.raises(ReleaseBlocked, match="live pages \\(status 200\\) fell from 5 to 0"):
+        selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=2, snapshot_faults={"*": "404"})
+    assert (out / "latest").resolve() == two_releases["second"].resolve()
+    assert sorted(p.name for p in (out / "releases").iterdir()) == releases_before
+    assert (out / "state" / "validators.json").read_bytes() == state_before
+    failed = list((out / "failed").glob("*/validation/results.json"))
+    assert len(failed) == 1 and '"success": false' in failed[0].read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawl.extract import PageContent
 from crawl.pipelines import raw_path
 from transform.documents import build_document_tables
 from transform.offices import offices_of_page, tasks_of_page
@@ -48,28 +49,24 @@ def raw_reader(raw_dir: Path):
     return read
 
 
-def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
-    pages, versions, changes, contents = build_page_tables(
-        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run)
-    # documents, quotes and offices describe the site as it is: live pages only
-    live = {pid: page for pid, page in contents.items()}
-    documents, mentions, index = build_document_tables(live)
+def content_tables(contents: dict[str, PageContent]) -> dict[str, list[dict]]:
+    """documents, mentions, quotes, offices and tasks of the given pages (page_id -> extracted page)."""
+    documents, mentions, index = build_document_tables(contents)
 
     def document_of_heading(heading):
         return index.document_of_heading(heading) if heading else None
 
-    quotes, offices, tasks = [], [], []
-    for pid in sorted(live):
-        quotes += quotes_of_page(pid, live[pid], document_of_heading)
-        offices += offices_of_page(pid, live[pid])
-        tasks += tasks_of_page(pid, live[pid])
-    return {
-        "pages": to_arrow("pages", pages),
-        "page_versions": to_arrow("page_versions", versions),
-        "changes": to_arrow("changes", changes),
-        "documents": to_arrow("documents", documents),
-        "document_mentions": to_arrow("document_mentions", mentions),
-        "quotes": to_arrow("quotes", quotes),
-        "offices": to_arrow("offices", offices),
-        "office_tasks": to_arrow("office_tasks", tasks),
-    }
+    rows = {"documents": documents, "document_mentions": mentions, "quotes": [], "offices": [], "office_tasks": []}
+    for pid in sorted(contents):
+        rows["quotes"] += quotes_of_page(pid, contents[pid], document_of_heading)
+        rows["offices"] += offices_of_page(pid, contents[pid])
+        rows["office_tasks"] += tasks_of_page(pid, contents[pid])
+    return rows
+
+
+def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
+    pages, versions, changes, contents = build_page_tables(
+        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run)
+    # documents, quotes and offices describe the site as it is now: the pages live in this run
+    rows = {"pages": pages, "page_versions": versions, "changes": changes, **content_tables(contents)}
+    return {name: to_arrow(name, rows[name]) for name in TABLES}

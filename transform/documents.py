@@ -42,6 +42,11 @@ COMPATIBLE = {"guide": {"is_publication"}, "guideline": {"is_publication"}, "pla
 _TEXT_TITLE = re.compile(r"^[\s,–-]*([A-ZÆØÅ][^,.;:()«»\"“”]{3,58}?)\s*[,.]")
 _TITLE_BEFORE = re.compile(r"\b([A-ZÆØÅ][\w -]{8,60}?)\s*\($")
 _YEAR_AFTER = re.compile(r"^\)?\s*(?:kom i|fra)\s+(\d{4})\b")
+_YEAR_IN_SENTENCE = re.compile(r"\bi (\d{4}) kom\b|\bkom i (\d{4})\b", re.I)  # "Tidlig i 2016 kom ... (IS-2428)"
+# A plan or strategy with its period, in running text: "Nasjonal plan for selvhjelp 2014 -2018"
+_TITLED_WITH_YEARS = re.compile(r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)\s+(\d{4})\s*[-–]\s*(\d{4})\b")
+# A document's name given in its own section: "Tittelen på veilederen er «...»", "med navnet «...»"
+_NAMED_IN_SECTION = re.compile(r"(?:[Tt]ittelen på \w+ er|med navnet)\s*[«\"“”]([^»\"“”]{3,100})[»\"“”]")
 
 
 @dataclass
@@ -102,7 +107,7 @@ def title_kind(title: str) -> str | None:
 
 def titled(title: str, kind: str) -> Document:
     title = normalise(title).rstrip(":").strip()
-    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title)
+    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title) or re.search(r",\s*(?:\d{1,2}\.\s*\w+\s+)?((\d{4}))$", title)
     canonical = SAME_DOCUMENT.get(title, title)
     doc = Document(slugify(re.sub(r"\s*[-–]\s*(?=\d{4}$)", "-", canonical)), kind, title=canonical)
     if years:
@@ -173,6 +178,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
     """Add one page's documents and mentions to the index."""
     section_docs: dict[str | None, str] = {}  # heading -> titled document of that section
     first_identifier: dict[str | None, Document] = {}
+    named_in: dict[str | None, str] = {}  # heading -> a name the section gives its document
     for placed in placed_blocks(page):
         text, heading = placed.block.text, placed.heading
         if placed.block.kind == "heading":
@@ -195,9 +201,11 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
                 doc.title = normalise(named[1])  # "Nasjonal plan for selvhjelp (IS-1212)": a title, not an alias
             if (year := _YEAR_AFTER.match(after)) and doc.year_from is None:
                 doc.year_from = doc.year_to = int(year[1])
+            sentence = sentence_around(text, m.start(), m.end())
+            if doc.year_from is None and (year := _YEAR_IN_SENTENCE.search(sentence)):
+                doc.year_from = doc.year_to = int(year[1] or year[2])
             doc.add_alias(m[0])
             doc = index.add(doc)
-            sentence = sentence_around(text, m.start(), m.end())
             if "Helsedirektorat" in sentence and doc.kind == "is_publication":
                 doc.issuer = "Helsedirektoratet"
             index.mentions.append(Mention(doc.document_id, pid, placed.offset + m.start(), m[0], heading, sentence))
@@ -205,6 +213,16 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
             quoted_title = re.search(r"[\"“”«]([^\"“”«»]{4,120})[\"“”»]\s*$", text[: m.start()].rstrip(" ("))
             if quoted_title:
                 index.add(_alias_of(doc, quoted_title[1]))
+        if placed.block.kind != "heading":
+            for m in _TITLED_WITH_YEARS.finditer(text):
+                doc = index.add(titled(f"{m[1]} {m[2]}-{m[3]}", title_kind(m[1]) or "plan"))
+                index.mentions.append(Mention(doc.document_id, pid, placed.offset + m.start(), m[0], heading,
+                                              sentence_around(text, m.start(), m.end())))
+            for m in _NAMED_IN_SECTION.finditer(text):
+                named_in[heading] = m[1]
+    for heading, name in named_in.items():
+        if (doc_id := index.document_of_heading(heading)) is not None:
+            index.add(_alias_of(index.documents[doc_id], name))
     for heading, titled_id in section_docs.items():
         identified = first_identifier.get(heading)
         titled_doc = index.documents.get(titled_id)
@@ -225,18 +243,19 @@ def read_titles_in_text(index: DocumentIndex, pid: str, page: PageContent) -> No
     if not spellings:
         return
     pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
-    seen = {(m.page_id, m.position) for m in index.mentions}
+    # spans already taken on this page; a title right after its own identifier is the same mention
+    taken = [(m.document_id, m.position, m.position + len(m.matched_text)) for m in index.mentions if m.page_id == pid]
     for placed in placed_blocks(page):
         if placed.block.kind == "heading":
             continue
         for m in pattern.finditer(placed.block.text):
-            position = placed.offset + m.start()
-            if any(p == pid and abs(pos - position) < len(m[0]) for p, pos in seen):
-                continue
+            start, end = placed.offset + m.start(), placed.offset + m.end()
             doc_id = index.by_spelling[m[0].lower()]
-            index.mentions.append(Mention(doc_id, pid, position, m[0], placed.heading,
+            if any(a < end and start < b or (d == doc_id and (0 <= start - b <= 3 or 0 <= a - end <= 3)) for d, a, b in taken):
+                continue
+            index.mentions.append(Mention(doc_id, pid, start, m[0], placed.heading,
                                           sentence_around(placed.block.text, m.start(), m.end())))
-            seen.add((pid, position))
+            taken.append((doc_id, start, end))
 
 
 def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict], list[dict], DocumentIndex]:

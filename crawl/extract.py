@@ -17,7 +17,7 @@ import lxml.etree
 import lxml.html
 
 from crawl.dates import parse_norwegian_date
-from selvhjelp_data.text import normalise
+from selvhjelp_data.text import CONTROL_CHARACTERS, normalise
 
 LEGACY = "legacy"
 WORDPRESS = "wordpress"
@@ -87,7 +87,7 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
     """A forgiving parse; None when there is nothing HTML-like to read."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    html = html.replace("\x00", "")
+    html = CONTROL_CHARACTERS.sub("", html)  # lxml refuses strings that are not XML-compatible
     if not html.strip():
         return None
     try:

@@ -9,7 +9,7 @@ import unicodedata
 # Non-breaking, narrow, thin, ideographic and other spaces that editors paste in from Word.
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060]")  # soft hyphen, zero-width marks
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _RUNS = re.compile(r"[ \t\r\n]+")
 
 
@@ -18,7 +18,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _ODD_SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub("", text)
+    text = CONTROL_CHARACTERS.sub("", text)
     return _RUNS.sub(" ", text).strip()
 
 

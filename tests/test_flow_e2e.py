@@ -143,3 +143,25 @@ def test_a_run_that_fails_validation_publishes_nothing_and_leaves_latest(two_rel
     assert (out / "state" / "validators.json").read_bytes() == state_before
     failed = list((out / "failed").glob("*/validation/results.json"))
     assert len(failed) == 1 and '"success": false' in failed[0].read_text()
+
+
+def test_change_rows_carry_the_right_dates_and_hashes(two_releases):
+    changes = pd.read_parquet(two_releases["second"] / "data" / "changes.parquet").set_index("kind")
+    before = pd.read_parquet(two_releases["first"] / "data" / "pages.parquet").set_index("url")
+    after = pd.read_parquet(two_releases["second"] / "data" / "pages.parquet").set_index("url")
+    import datetime as dt
+
+    def row(kind):
+        return changes.loc[kind]
+
+    m = row("modified")
+    assert (m.last_modified_before, m.last_modified_after) == (dt.date(2021, 11, 15), dt.date(2023, 1, 9))
+    assert m.content_sha256_before == before.loc[m.url].content_sha256 != m.content_sha256_after == after.loc[m.url].content_sha256
+    assert (m.lines_added, m.lines_removed) == (1, 1) and "det er gjort undersøkelser" in m["diff"]
+    d = row("date_only")
+    assert (d.last_modified_before, d.last_modified_after) == (dt.date(2019, 11, 15), dt.date(2021, 8, 24))
+    assert d.content_sha256_before == d.content_sha256_after
+    s = row("modified_silently")
+    assert pd.isna(s.last_modified_before) and pd.isna(s.last_modified_after) and "Meldingen med navnet" in s["diff"]
+    assert row("moved").redirect_to == "https://selvhjelp.no/politisk-forankring/"
+    assert after.loc[row("removed").url].status == 404 and after.loc[row("moved").url].status == 301

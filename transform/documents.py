@@ -221,7 +221,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
             for m in _NAMED_IN_SECTION.finditer(text):
                 named_in[heading] = m[1]
     for heading, name in named_in.items():
-        if (doc_id := index.document_of_heading(heading)) is not None:
+        if heading and (doc_id := index.document_of_heading(heading)) is not None:
             index.add(_alias_of(index.documents[doc_id], name))
     for heading, titled_id in section_docs.items():
         identified = first_identifier.get(heading)

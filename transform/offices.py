@@ -16,16 +16,14 @@ _ADDRESS = re.compile(r"^(.+?),\s*(\d{4})\s+(.+)$")
 _TASK_LEAD = re.compile(r"(distriktskontor\w*|hovedkontor\w*)\b.*(oppgave|i oppgave å)", re.I)
 
 
-TWO_WORD_COUNTIES = ("Møre og Romsdal", "Sogn og Fjordane")
+# "og" inside a county's own name is not a list separator
+_AREA_SEPARATOR = re.compile(r",\s*|\s+og\s+(?!Romsdal\b|Fjordane\b)")
 
 
 def split_areas(text: str) -> list[str]:
     """"Rogaland, Aust- og Vest-Agder" -> Rogaland, Aust-Agder, Vest-Agder; "Sogn og Fjordane" stays whole."""
-    for i, county in enumerate(TWO_WORD_COUNTIES):
-        text = text.replace(county, f"\0{i}")
     text = re.sub(r"(\w+)- og (\w+)-(\w+)", r"\1-\3, \2-\3", text)  # a suspended hyphen shares the stem
-    parts = [p.strip() for p in re.split(r",\s*|\s+og\s+", text) if p.strip()]
-    return [TWO_WORD_COUNTIES[int(p[1:])] if p.startswith("\0") else p for p in parts]
+    return [p.strip() for p in _AREA_SEPARATOR.split(text) if p.strip()]
 
 
 def offices_of_page(pid: str, page: PageContent) -> list[dict]:

@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 
 from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, CrawlSummary, read_records, run_crawl
 from crawl.state import next_state, read_state, write_state
+from publish.git_repo import publish_release_to_git
 from publish.release import keep_failed, promote, run_lock, staging_dir, write_release_files
 from selvhjelp_data.settings import Settings, load_settings
 from transform.build import build_tables, read_tables
@@ -85,6 +86,14 @@ def publish_release(stage: Path, tables: dict[str, pa.Table], settings: Settings
     return release
 
 
+@task(name="publish-to-git", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
+def push_to_data_repository(release: Path, settings: Settings) -> str:
+    """Commit, tag and push the release into the configured git data repository."""
+    result = publish_release_to_git(release, settings.publish_to, settings.publish_branch, settings.publish_workdir(settings.publish_to))
+    get_run_logger().info(result.message)
+    return result.message
+
+
 def new_run() -> RunInfo:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     return RunInfo(now.strftime("%Y%m%dT%H%M%SZ"), now)
@@ -119,6 +128,8 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
         run_info = {"run_id": run.run_id, "source": source_name, "crawl": summary.__dict__, "validation": report.summary()}
         release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
     write_artifacts(summary, tables, report, release)
+    if settings.publish_to:
+        push_to_data_repository(release, settings)  # a failure here leaves the local release as it is
     return str(release)
 
 

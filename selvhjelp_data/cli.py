@@ -32,6 +32,20 @@ def _serve(args) -> int:
     return serve(cron=args.cron, source=args.source, start_urls=args.start_url or None, output_dir=args.output)
 
 
+def _publish(args) -> int:
+    from pathlib import Path
+
+    from publish.git_repo import publish_release_to_git
+    from selvhjelp_data.settings import load_settings
+
+    settings = load_settings(output_dir=Path(args.output) if args.output else None)
+    if not settings.latest_dir.exists():
+        raise RuntimeError(f"no release to publish: {settings.latest_dir} does not exist (run `selvhjelp-data run` first)")
+    result = publish_release_to_git(settings.latest_dir, args.to, args.branch, settings.publish_workdir(args.to))
+    print(result.message)
+    return 0
+
+
 def _add_run_options(parser) -> None:
     parser.add_argument("--source", choices=("live", "snapshot"), default="live",
                         help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1 for the run")
@@ -55,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(serve)
     serve.add_argument("--cron", default=None, help='cron schedule, e.g. "0 6 * * *" (default from settings)')
     serve.set_defaults(handler=_serve)
+
+    pub = commands.add_parser("publish", help="push the latest release into a git data repository")
+    pub.add_argument("--to", required=True, metavar="GIT-URL", help="the data repository (URL or path); credentials from the environment or git's credential helper")
+    pub.add_argument("--output", default=None, metavar="DIR", help="publishes DIR/latest (default: output/)")
+    pub.add_argument("--branch", default="main", help="branch to commit to (default: main)")
+    pub.set_defaults(handler=_publish)
 
     snap = commands.add_parser("snapshot-server", help="serve the bundled site snapshot on 127.0.0.1")
     snap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")

@@ -51,6 +51,9 @@ class Settings:
     licence_title: str = "Creative Commons Attribution 4.0"
     licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
     cron: str = "0 6 * * *"
+    # Optional last step of a run: push each release into this git data repository ("" = off).
+    publish_to: str = ""
+    publish_branch: str = "main"
 
     @property
     def releases_dir(self) -> Path:
@@ -63,6 +66,12 @@ class Settings:
     @property
     def latest_dir(self) -> Path:
         return self.output_dir / "latest"
+
+    def publish_workdir(self, remote: str) -> Path:
+        """The working copy of a data repository, kept between runs."""
+        from selvhjelp_data.text import sha256_hex
+
+        return self.state_dir / "publish" / sha256_hex(remote)[:12]
 
 
 def _from_env(name: str, default, kind):
@@ -78,7 +87,6 @@ def _from_env(name: str, default, kind):
 
 def load_settings(**overrides) -> Settings:
     """Defaults, then SELVHJELP_* environment variables, then explicit overrides (command-line options)."""
-    values = {f.name: _from_env(f.name, getattr(Settings, f.name, None) if f.default is not dataclasses.MISSING else None, f.type)
-              for f in dataclasses.fields(Settings)}
+    values = {f.name: _from_env(f.name, f.default, f.type) for f in dataclasses.fields(Settings)}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)

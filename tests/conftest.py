@@ -30,3 +30,32 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def tree_digest(root):
+    import hashlib
+
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(root).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def two_releases(prefect_harness, tmp_path_factory):
+    """Two real flow runs into one output folder: snapshot epoch 1, then epoch 2."""
+    from flows.pipeline import selvhjelp_pipeline
+
+    out = tmp_path_factory.mktemp("output")
+    first = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=1))
+    first_files = tree_digest(first)
+    second = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=2))
+    return dict(out=out, first=first, second=second, first_files=first_files, latest_after_second=(out / "latest").resolve())
+
+
+@pytest.fixture(scope="session")
+def unchanged_release(two_releases):
+    """A third run against the unchanged epoch-2 site: a release with no changes."""
+    import time
+
+    from flows.pipeline import selvhjelp_pipeline
+
+    time.sleep(1.1)  # release ids are UTC seconds
+    return Path(selvhjelp_pipeline(source="snapshot", output_dir=str(two_releases["out"]), snapshot_epoch=2))

@@ -8,6 +8,7 @@ reads "Del på sosiale medier" (or the like) is boilerplate however it is marked
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +32,8 @@ BREADCRUMB_LEAD = re.compile(r"^\s*Du er her\s*:?\s*", re.IGNORECASE)
 _DROP_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "footer", "iframe", "svg", "button", "select")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LEAF_BLOCKS = _HEADINGS | {"p", "li", "dt", "dd", "td", "th", "pre", "caption", "figcaption"}
-_MAX_BOILERPLATE_CHARS = 300  # a share block is short; never drop a block longer than this
+_MAX_BOILERPLATE_CHARS = 300
+_DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title  # a share block is short; never drop a block longer than this
 
 
 @dataclass(frozen=True)
@@ -96,20 +98,34 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
         return None
 
 
-def extract_page(html: str | bytes, url: str, site_generation: str | None = None) -> PageContent:
-    """Everything page-level the pipeline needs from one HTML page."""
+@dataclass(frozen=True)
+class PageOutline:
+    """What the spider needs of a page: enough to record it and to follow its article links."""
+
+    title: str | None
+    date_label: str | None
+    links: tuple[str, ...]
+
+
+def _article(html: str | bytes, url: str):
+    """(section, title, article root or None, h1) after boilerplate is gone; None when nothing is HTML-like."""
     doc = parse_html(html)
-    generation = site_generation or site_generation_of(url, html if isinstance(html, str) else "")
     if doc is None:
-        return PageContent(title=None, site_generation=generation)
+        return None
     section = _parse_section(doc)
     _drop_boilerplate_elements(doc)
     h1 = _first_h1(doc)
-    title = _parse_title(doc, h1)
-    root = _article_root(doc, h1)
-    blocks = [b for b in _blocks(root) if b.text] if root is not None else []
-    if h1 is not None and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
-        blocks = blocks[1:]  # the title itself
+    return section, _parse_title(doc, h1), _article_root(doc, h1), h1
+
+
+def extract_page(html: str | bytes, url: str, site_generation: str | None = None) -> PageContent:
+    """Everything page-level the pipeline needs from one HTML page."""
+    generation = site_generation or site_generation_of(url, html if isinstance(html, str) else "")
+    parts = _article(html, url)
+    if parts is None:
+        return PageContent(title=None, site_generation=generation)
+    section, title, root, h1 = parts
+    blocks = _body_blocks(root, h1, _blocks(root) if root is not None else iter(()))
     blocks, date_label = _take_date_label(blocks, title)
     blocks = _drop_boilerplate_blocks(blocks)
     return PageContent(
@@ -121,6 +137,25 @@ def extract_page(html: str | bytes, url: str, site_generation: str | None = None
         blocks=tuple(blocks),
         links=_parse_links(root, url) if root is not None else (),
     )
+
+
+def page_outline(html: str | bytes, url: str) -> PageOutline:
+    """Title, date line and article links, without reading the whole article into blocks (the crawl's hot path)."""
+    parts = _article(html, url)
+    if parts is None:
+        return PageOutline(None, None, ())
+    _, title, root, h1 = parts
+    if root is None:
+        return PageOutline(title, None, ())
+    first = _body_blocks(root, h1, itertools.islice(_blocks(root), _DATE_LABEL_WITHIN + 1))
+    return PageOutline(title, _take_date_label(first, title)[1], _parse_links(root, url))
+
+
+def _body_blocks(root, h1, blocks) -> list[Block]:
+    blocks = [b for b in blocks if b.text]
+    if h1 is not None and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
+        blocks = blocks[1:]  # the title itself
+    return blocks
 
 
 # -- the parts -----------------------------------------------------------------------------
@@ -144,8 +179,8 @@ def _parse_section(doc) -> str | None:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
-        text = normalise(el.text_content())
-        if "breadcrumb" in marker or (BREADCRUMB_LEAD.match(text) and len(text) < 400 and el.find(".//a") is not None):
+        if "breadcrumb" in marker or (el.text and BREADCRUMB_LEAD.match(el.text) and el.find(".//a") is not None
+                                      and len(el.text_content()) < 400):
             crumbs = [normalise(a.text_content()) for a in el.iter("a")]
             crumbs = [c for c in crumbs if c and c.lower() not in ("forside", "hjem")]
             return " > ".join(crumbs[:-1] if len(crumbs) > 1 else crumbs) or None
@@ -160,10 +195,11 @@ def _drop_boilerplate_elements(doc) -> None:
             el.drop_tree()
     for el in list(doc.iter(lxml.etree.Comment)):
         el.drop_tree()
-    for el in list(doc.iter(*_LEAF_BLOCKS, "a", "div", "span")):
-        if _top(el) is not doc:
-            continue  # inside a widget already dropped
-        if BOILERPLATE_STARTS.match(normalise(el.text_content())):
+    # a marker is an element's own text ("<h4>Del på sosiale medier</h4>"); reading each element's
+    # whole text_content here would cost the square of the page's depth
+    markers = [el for el in doc.iter(*_LEAF_BLOCKS, "a", "div", "span") if el.text and BOILERPLATE_STARTS.match(el.text.strip())]
+    for el in markers:
+        if _top(el) is doc:  # not inside a widget already dropped
             _highest_short_ancestor(el).drop_tree()
 
 
@@ -246,7 +282,7 @@ def _blocks(el, quoted: bool = False):
 
 def _take_date_label(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:
     """Pull the page's own date line out of the first blocks; drop a title printed twice before it."""
-    for i, block in enumerate(blocks[:4]):
+    for i, block in enumerate(blocks[:_DATE_LABEL_WITHIN]):
         if block.kind != "heading" and DATE_LABEL.match(block.text):
             before = [b for b in blocks[:i] if b.text != title]
             return before + blocks[i + 1 :], block.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,15 +30,17 @@ class ReleaseBlocked(RuntimeError):
 
 
 @contextlib.contextmanager
-def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int = 1, snapshot_faults: dict | None = None):
+def crawl_target(source: str, start_urls: list[str] | None, snapshot_epoch: int = 1, snapshot_faults: dict | None = None,
+                 snapshot_dir: str | None = None):
     """(mirror origin, public names) for the crawl; the bundled snapshot is served for the run's length."""
     if start_urls:
         parts = urlsplit(start_urls[0])
         yield f"{parts.scheme}://{parts.netloc}", False
     elif source == "snapshot":
-        from snapshot.server import SnapshotServer
+        from snapshot.server import SITE_DIR, SnapshotServer
 
-        with SnapshotServer(epoch=snapshot_epoch, faults=snapshot_faults or {}) as server:
+        site_dir = Path(snapshot_dir) if snapshot_dir else SITE_DIR
+        with SnapshotServer(epoch=snapshot_epoch, faults=snapshot_faults or {}, site_dir=site_dir) as server:
             yield server.url, True
     elif source == "live":
         yield None, True
@@ -94,6 +97,21 @@ def push_to_data_repository(release: Path, settings: Settings) -> str:
     return result.message
 
 
+class StageClock:
+    """Wall-clock seconds per stage, for run.json and the benchmarks."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(time.monotonic() - started, 3)
+
+
 def new_run() -> RunInfo:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     return RunInfo(now.strftime("%Y%m%dT%H%M%SZ"), now)
@@ -101,12 +119,13 @@ def new_run() -> RunInfo:
 
 @flow(name="selvhjelp-data", log_prints=True)
 def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None, output_dir: str | None = None,
-                       allow_shrink: bool = False, snapshot_epoch: int = 1, snapshot_faults: dict[str, str] | None = None) -> str:
+                       allow_shrink: bool = False, snapshot_epoch: int = 1, snapshot_faults: dict[str, str] | None = None,
+                       snapshot_dir: str | None = None) -> str:
     """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release."""
     settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
     run = new_run()
     source_name = ", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live" else "bundled snapshot of selvhjelp.no"
-    with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch, snapshot_faults) as (mirror, public_names):
+    with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as (mirror, public_names):
         previous_dir = settings.latest_dir / "data" if settings.latest_dir.exists() else None
         previous = read_tables(previous_dir)
         state_path = settings.state_dir / "validators.json"
@@ -114,19 +133,25 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
         job = CrawlJob(out_dir=str(run_dir), raw_dir=str(settings.state_dir / "raw"), mirror=mirror, public_names=public_names,
                        start_urls=start_urls, state_path=str(state_path) if state_path.exists() else None,
                        settings=SNAPSHOT_SETTINGS if source == "snapshot" or start_urls else {})
-        summary = crawl_site(job)
-        tables = transform_tables(job.records_path, Path(job.raw_dir), previous, run)
+        clock = StageClock()
+        with clock("crawl"):
+            summary = crawl_site(job)
+        with clock("transform"):
+            tables = transform_tables(job.records_path, Path(job.raw_dir), previous, run)
         stage = staging_dir(settings, run.run_id)
         shutil.rmtree(stage, ignore_errors=True)
         try:
             mirror_urls = f"^{re.escape(mirror)}/" if start_urls else None  # --start-url records the mirror's URLs
-            report = validate_tables(tables, previous if previous_dir else None, stage / "validation", allow_shrink, mirror_urls)
+            with clock("validate"):
+                report = validate_tables(tables, previous if previous_dir else None, stage / "validation", allow_shrink, mirror_urls)
         except ValidationError as error:
             failed = keep_failed(stage, settings, run.run_id)
             raise ReleaseBlocked(f"{error}\nnothing published, latest unchanged; results in {failed}/validation") from None
         state = next_state(read_state(state_path), read_records(job.records_path))
-        run_info = {"run_id": run.run_id, "source": source_name, "crawl": summary.__dict__, "validation": report.summary()}
-        release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
+        run_info = {"run_id": run.run_id, "source": source_name, "crawl": summary.__dict__, "validation": report.summary(),
+                    "validation_seconds_beyond_import": round(report.seconds, 3), "stage_seconds": clock.seconds}
+        with clock("publish"):  # the publish stage's own time is not in run.json: it is being written
+            release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
     write_artifacts(summary, tables, report, release)
     if settings.publish_to:
         push_to_data_repository(release, settings)  # a failure here leaves the local release as it is

@@ -21,7 +21,7 @@ def _run(args) -> int:
     from flows.pipeline import selvhjelp_pipeline
 
     release = selvhjelp_pipeline(source=args.source, start_urls=args.start_url or None, output_dir=args.output,
-                                 allow_shrink=args.allow_shrink, snapshot_epoch=args.epoch)
+                                 allow_shrink=args.allow_shrink, snapshot_epoch=args.epoch, snapshot_dir=args.snapshot_dir)
     print(f"published release: {release}")
     return 0
 
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-shrink", action="store_true",
                      help="publish even if live pages or documents fell by more than half, or a table emptied")
     run.add_argument("--epoch", type=int, default=1, help=argparse.SUPPRESS)  # snapshot state to serve (demos, benchmarks)
+    run.add_argument("--snapshot-dir", default=None, help=argparse.SUPPRESS)  # another site folder to serve (benchmarks)
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser("serve", help="run the flow on a cron schedule (a Prefect deployment)")

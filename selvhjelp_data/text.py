@@ -6,20 +6,23 @@ import hashlib
 import re
 import unicodedata
 
-# Non-breaking, narrow, thin, ideographic and other spaces that editors paste in from Word.
-_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]")
-_INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060]")  # soft hyphen, zero-width marks
+# Non-breaking, narrow, thin, ideographic and other spaces that editors paste in from Word, and line separators.
+ODD_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\ufeff\x85\u2028\u2029"
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060"  # soft hyphen, zero-width marks
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_RUNS = re.compile(r"[ \t\r\n]+")
+_CONTROLS = [c for c in map(chr, range(0x20)) if c not in "\t\n\r"] + ["\x7f", "\ufffe", "\uffff"] + list(map(chr, range(0xD800, 0xE000)))
+# One pass: odd spaces become spaces, invisible marks and control characters go (str.translate is
+# far cheaper than a regular expression per class, and normalise runs on every block of every page).
+_TABLE = str.maketrans({**{c: " " for c in ODD_SPACES}, **{c: None for c in INVISIBLE + "".join(_CONTROLS)}})
 
 
 def normalise(text: str) -> str:
     """NFC, odd spaces to plain spaces, soft hyphens and controls removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _ODD_SPACES.sub(" ", text)
-    text = _INVISIBLE.sub("", text)
-    text = CONTROL_CHARACTERS.sub("", text)
-    return _RUNS.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_TABLE)
+    else:
+        text = text.translate(_TABLE)
+    return " ".join(text.split())
 
 
 def sha256_hex(data: str | bytes) -> str:

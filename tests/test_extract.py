@@ -104,3 +104,14 @@ def test_title_printed_twice_before_the_label_is_dropped():
     html = "<html><body><div><h1>Tittel</h1><p>Tittel</p><p>Sist endret: 12.03.2010</p><p>Tekst her.</p></div></body></html>"
     page = extract_page(html, "http://www.selvhjelp.no/no/x.ips")
     assert page.main_text == "Tittel\n\nTekst her." and page.last_modified == date(2010, 3, 12)
+
+
+@pytest.mark.parametrize("page, url", [(legacy, LEGACY_URL), (iso, ISO_URL), (wordpress, WP_URL), (index, "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/")])
+def test_the_spiders_outline_agrees_with_the_full_extraction(page, url):
+    from crawl.extract import page_outline
+
+    name = {LEGACY_URL: "legacy_article_empty_date_label.html", ISO_URL: "legacy_article_iso_8859_1.html", WP_URL: "wordpress_article_with_share_block.html"}.get(url, "legacy_section_index.html")
+    charset = "iso-8859-1" if url == ISO_URL else "utf-8"
+    response = HtmlResponse(url, body=(PAGES / name).read_bytes(), headers={"Content-Type": f"text/html; charset={charset}"})
+    outline = page_outline(response.text, url)
+    assert (outline.title, outline.date_label, outline.links) == (page.title, page.date_label, page.links)

@@ -89,3 +89,23 @@ def test_change_kind_is_a_documented_kind_and_5xx_is_never_a_removal(prev, statu
     assert kind is None or kind in CHANGE_KINDS
     if status is None or status >= 500:
         assert kind is None
+
+
+def _reference_normalise(value: str) -> str:
+    """The rule of DESIGN.md spelled out with regular expressions, to check the fast version against."""
+    import re
+    import unicodedata
+
+    value = unicodedata.normalize("NFC", value)
+    value = re.sub(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\x85\u2028\u2029]", " ", value)
+    value = re.sub(r"[\u00ad\u200b\u200c\u200d\u2060]", "", value)
+    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", "", value)
+    return re.sub(r"[ \t\r\n]+", " ", value).strip()
+
+
+@PROPERTY_SETTINGS
+@given(st.text(alphabet=st.characters(codec=None), max_size=60) | text)
+def test_normalise_matches_the_rule(value):
+    from selvhjelp_data.text import normalise
+
+    assert normalise(value) == _reference_normalise(value)

@@ -236,25 +236,59 @@ def _alias_of(doc: Document, spelling: str) -> Document:
     return alias
 
 
-def read_titles_in_text(index: DocumentIndex, pid: str, page: PageContent) -> None:
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = "«»\"“”()[],.;:!?"
+
+
+class TitleFinder:
+    """Known titles (12 characters or more) found in running text by word-aligned dictionary look-ups:
+    the cost grows with the words of a page, not with the number of titles known."""
+
+    def __init__(self, by_spelling: dict[str, str]):
+        self.titles = {s: doc_id for s, doc_id in by_spelling.items() if len(s) >= 12}
+        self.max_words = max((len(s.split()) for s in self.titles), default=0)
+        self.first_words = {s.split()[0].strip(_EDGE_PUNCTUATION) for s in self.titles}
+
+    def find(self, text: str):
+        """(start, end, document_id) of each longest title match, left to right."""
+        if not self.titles:
+            return
+        low = text.lower()
+        words = [(m.start(), m.end()) for m in _WORD.finditer(low)]
+        i = 0
+        while i < len(words):
+            if low[words[i][0]:words[i][1]].strip(_EDGE_PUNCTUATION) not in self.first_words:
+                i += 1
+                continue
+            for j in range(min(len(words), i + self.max_words) - 1, i - 1, -1):
+                start, end = words[i][0], words[j][1]
+                candidate = low[start:end]
+                stripped = candidate.strip(_EDGE_PUNCTUATION)
+                doc_id = self.titles.get(candidate) or self.titles.get(stripped)
+                if doc_id:
+                    if candidate != stripped and candidate not in self.titles:
+                        start += candidate.index(stripped)
+                        end = start + len(stripped)
+                    yield start, end, doc_id
+                    i = j
+                    break
+            i += 1
+
+
+def read_titles_in_text(index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent, known: list[Mention]) -> None:
     """Mentions by title in running text ("... Nasjonal plan for selvhjelp ..."), once every page's
     headings have made the titles known."""
-    spellings = sorted((s for s in index.by_spelling if len(s) >= 12), key=len, reverse=True)
-    if not spellings:
-        return
-    pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
-    # spans already taken on this page; a title right after its own identifier is the same mention
-    taken = [(m.document_id, m.position, m.position + len(m.matched_text)) for m in index.mentions if m.page_id == pid]
+    # spans already taken on this page; a title right next to its own identifier is the same mention
+    taken = [(m.document_id, m.position, m.position + len(m.matched_text)) for m in known]
     for placed in placed_blocks(page):
         if placed.block.kind == "heading":
             continue
-        for m in pattern.finditer(placed.block.text):
-            start, end = placed.offset + m.start(), placed.offset + m.end()
-            doc_id = index.by_spelling[m[0].lower()]
+        text = placed.block.text
+        for a_, b_, doc_id in finder.find(text):
+            start, end = placed.offset + a_, placed.offset + b_
             if any(a < end and start < b or (d == doc_id and (0 <= start - b <= 3 or 0 <= a - end <= 3)) for d, a, b in taken):
                 continue
-            index.mentions.append(Mention(doc_id, pid, start, m[0], placed.heading,
-                                          sentence_around(placed.block.text, m.start(), m.end())))
+            index.mentions.append(Mention(doc_id, pid, start, text[a_:b_], placed.heading, sentence_around(text, a_, b_)))
             taken.append((doc_id, start, end))
 
 
@@ -262,8 +296,12 @@ def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict],
     index = DocumentIndex()
     for pid in sorted(contents):
         read_page(index, pid, contents[pid])
+    finder = TitleFinder(index.by_spelling)
+    by_page: dict[str, list[Mention]] = {}
+    for m in index.mentions:
+        by_page.setdefault(m.page_id, []).append(m)
     for pid in sorted(contents):
-        read_titles_in_text(index, pid, contents[pid])
+        read_titles_in_text(index, finder, pid, contents[pid], by_page.get(pid, []))
     counts: dict[str, int] = {}
     for m in index.mentions:
         counts[m.document_id] = counts.get(m.document_id, 0) + 1

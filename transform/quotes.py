@@ -13,6 +13,7 @@ from transform.sections import placed_blocks
 
 OPENERS = {"«": "»", "“": "”"}
 _TITLE_CUES = re.compile(r"(tittel(en)?|navnet|veilederen|heftet|planen|meldingen|konferansen|programmet|avsnittet)\s*(på \w+\s*)?(er\s*)?$", re.I)
+_MARKS = re.compile(r'[«»“”"\n]')
 MAX_QUOTE_CHARS = 3000  # a «» quotation may run over paragraphs; an unclosed mark must not swallow a page
 
 
@@ -28,7 +29,8 @@ def find_spans(text: str) -> list[Span]:
     """Quoted spans in `text`, nested ones included. Unbalanced marks are left alone."""
     spans: list[Span] = []
     stack: list[tuple[str, int]] = []  # (closing mark expected, start)
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):  # only the marks and paragraph breaks matter
+        i, ch = mark.start(), mark[0]
         if ch == "\n" and text[i - 1:i] == "\n":
             # straight and ”…” quotes close within their paragraph; drop any left open
             stack = [(c, s) for c, s in stack if c == "»" or c == "”" and text[s - 1] == "“"]

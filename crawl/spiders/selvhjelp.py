@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.web._newclient import ResponseFailed
 
-from crawl.extract import extract_page, site_generation_of
+from crawl.extract import page_outline, site_generation_of
 from crawl.items import CrawlRecord
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
@@ -195,7 +195,7 @@ class SelvhjelpSpider(scrapy.Spider):
         generation = site_generation_of(response.meta["public_url"], text)
         record = self._record(response, "fetched")
         record.body = body
-        page = extract_page(text, response.url, generation)
+        page = page_outline(text, response.url)
         record.site_generation, record.title, record.date_label = generation, page.title, page.date_label
         yield record
         yield from self._follow_article_links(page.links, response)

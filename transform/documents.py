@@ -60,10 +60,15 @@ class Document:
     year_from: int | None = None
     year_to: int | None = None
     issuer: str | None = None
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self):
+        self._seen.update(self.aliases)
 
     def add_alias(self, spelling: str) -> None:
         spelling = normalise(spelling)
-        if spelling and spelling not in self.aliases:
+        if spelling and spelling not in self._seen:
+            self._seen.add(spelling)
             self.aliases.append(spelling)
 
 
@@ -133,13 +138,21 @@ class DocumentIndex:
         self.documents: dict[str, Document] = {}
         self.by_spelling: dict[str, str] = {}
         self.mentions: list[Mention] = []
+        self.merged: dict[str, str] = {}  # merged document id -> the id it became
+
+    def canonical(self, doc_id: str) -> str:
+        """Where a merged document went (merges are recorded, not rewritten: a merge costs its aliases only)."""
+        while doc_id in self.merged:
+            doc_id = self.merged[doc_id]
+        return doc_id
 
     def add(self, doc: Document) -> Document:
-        known = self.documents.get(doc.document_id)
+        known = self.documents.get(self.canonical(doc.document_id))
         if known is None:
             self.documents[doc.document_id] = known = doc
         for spelling in doc.aliases + ([doc.identifier] if doc.identifier else []):
-            known.add_alias(spelling) if spelling != known.identifier else None
+            if spelling != known.identifier:
+                known.add_alias(spelling)
             self.by_spelling[normalise(spelling).lower()] = known.document_id
         for attr in ("title", "year_from", "year_to", "issuer", "is_number"):
             if getattr(known, attr) is None and getattr(doc, attr) is not None:
@@ -147,24 +160,23 @@ class DocumentIndex:
         return known
 
     def merge(self, titled_id: str, into_id: str) -> None:
-        """The titled document is the identified one: move its spellings and mentions over."""
-        if titled_id == into_id or titled_id not in self.documents:
-            return
-        gone = self.documents.pop(titled_id)
+        """The titled document is the identified one: its spellings and mentions are the identified one's."""
+        titled_id, into_id = self.canonical(titled_id), self.canonical(into_id)
+        gone = self.documents.get(titled_id)
+        if titled_id == into_id or gone is None or gone.identifier is not None:
+            return  # already one, or the title already belongs to another identified document
+        del self.documents[titled_id]
+        self.merged[titled_id] = into_id
         target = self.documents[into_id]
         for spelling in gone.aliases:
             target.add_alias(spelling)
             self.by_spelling[spelling.lower()] = into_id
         if target.title is None:
             target.title = gone.title
-        self.mentions = [Mention(into_id, *[getattr(m, f) for f in ("page_id", "position", "matched_text", "section_heading", "context")])
-                         if m.document_id == titled_id else m for m in self.mentions]
-        for spelling, doc_id in list(self.by_spelling.items()):
-            if doc_id == titled_id:
-                self.by_spelling[spelling] = into_id
 
     def resolve(self, spelling: str) -> str | None:
-        return self.by_spelling.get(normalise(spelling).rstrip(":").lower())
+        doc_id = self.by_spelling.get(normalise(spelling).rstrip(":").lower())
+        return self.canonical(doc_id) if doc_id else None
 
     def document_of_heading(self, heading: str) -> str | None:
         """The document a section heading names: by the identifier in it, or by its title."""
@@ -225,7 +237,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
             index.add(_alias_of(index.documents[doc_id], name))
     for heading, titled_id in section_docs.items():
         identified = first_identifier.get(heading)
-        titled_doc = index.documents.get(titled_id)
+        titled_doc = index.documents.get(index.canonical(titled_id))
         if identified and titled_doc and identified.kind in COMPATIBLE.get(titled_doc.kind, ()):
             index.merge(titled_id, identified.document_id)
 
@@ -296,16 +308,16 @@ def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict],
     index = DocumentIndex()
     for pid in sorted(contents):
         read_page(index, pid, contents[pid])
-    finder = TitleFinder(index.by_spelling)
+    finder = TitleFinder({s: index.canonical(d) for s, d in index.by_spelling.items()})
     by_page: dict[str, list[Mention]] = {}
     for m in index.mentions:
         by_page.setdefault(m.page_id, []).append(m)
     for pid in sorted(contents):
         read_titles_in_text(index, finder, pid, contents[pid], by_page.get(pid, []))
+    mentions = [{**m.__dict__, "document_id": index.canonical(m.document_id)} for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))]
     counts: dict[str, int] = {}
-    for m in index.mentions:
-        counts[m.document_id] = counts.get(m.document_id, 0) + 1
-    documents = [{**d.__dict__, "mention_count": counts.get(d.document_id, 0)} for d in index.documents.values()
-                 if counts.get(d.document_id)]
-    mentions = [m.__dict__ for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))]
+    for m in mentions:
+        counts[m["document_id"]] = counts.get(m["document_id"], 0) + 1
+    documents = [{**{k: v for k, v in d.__dict__.items() if not k.startswith("_")}, "mention_count": counts[d.document_id]}
+                 for d in index.documents.values() if counts.get(d.document_id)]
     return documents, mentions, index

@@ -124,7 +124,8 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
     """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release."""
     settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
     run = new_run()
-    source_name = ", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live" else "bundled snapshot of selvhjelp.no"
+    source_name = (", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live"
+                   else f"snapshot served from {snapshot_dir}" if snapshot_dir else "bundled snapshot of selvhjelp.no")
     with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as (mirror, public_names):
         previous_dir = settings.latest_dir / "data" if settings.latest_dir.exists() else None
         previous = read_tables(previous_dir)
@@ -132,7 +133,7 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
         run_dir = settings.state_dir / "runs" / run.run_id
         job = CrawlJob(out_dir=str(run_dir), raw_dir=str(settings.state_dir / "raw"), mirror=mirror, public_names=public_names,
                        start_urls=start_urls, state_path=str(state_path) if state_path.exists() else None,
-                       settings=SNAPSHOT_SETTINGS if source == "snapshot" or start_urls else {})
+                       settings=SNAPSHOT_SETTINGS if source == "snapshot" and not start_urls else {})  # a mirror gets live politeness
         clock = StageClock()
         with clock("crawl"):
             summary = crawl_site(job)

@@ -64,4 +64,6 @@ class UrlMap:
             path = urlsplit(url).path
             public = self.legacy_origin if path.startswith(self.legacy_path_prefix) else self.wordpress_origin
             return canonical_url(with_origin(url, public))
+        if self.mirror and not self.public_names and host(url) in self.own_hosts:
+            return canonical_url(with_origin(url, self.mirror))  # a mirror's pages all go by the mirror's name
         return canonical_url(url)

@@ -31,3 +31,17 @@ def test_transform_runs_with_networking_disabled(tmp_path, monkeypatch):
                           RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=timezone.utc)))
     assert attempts == []
     assert tables["pages"].num_rows == 17 and tables["documents"].num_rows > 10 and tables["offices"].num_rows == 8
+
+
+def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkeypatch):
+    import transform.build as build
+    from transform.pages import content_of
+
+    with SnapshotServer(epoch=1) as server:
+        job = CrawlJob(out_dir=str(tmp_path / "crawl"), raw_dir=str(tmp_path / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
+        run_crawl(job)
+    records = read_records(job.records_path)
+    monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
+    parallel = build.extract_in_parallel(records, tmp_path / "raw", workers=2)
+    sequential = {r["url"]: content_of(r, build.raw_reader(tmp_path / "raw")) for r in records if r["kind"] == "page" and r["outcome"] == "fetched"}
+    assert parallel == sequential and len(parallel) == 6

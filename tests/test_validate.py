@@ -89,3 +89,9 @@ def test_an_emptied_table_blocks_the_release(good, tmp_path):
 def test_failed_results_are_written_too(good, tmp_path):
     run_validation(broken(good, "changes", BREAKS["unknown change kind"][1]), None, tmp_path)
     assert "FAILED" in (tmp_path / "report.html").read_text() and '"success": false' in (tmp_path / "results.json").read_text()
+
+
+def test_a_district_office_lost_from_the_table_is_caught(good, tmp_path):
+    offices = good["offices"]
+    report = run_validation(broken(good, "offices", lambda t: t.slice(0, t.num_rows - 2)), None, tmp_path)
+    assert any("lists 7 district offices, the table has 6" in f.line() for f in report.failures)

@@ -5,6 +5,9 @@ Reads the raw store only, never the network, so it re-runs offline.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,9 +17,12 @@ from crawl.extract import PageContent
 from crawl.pipelines import raw_path
 from transform.documents import build_document_tables
 from transform.offices import offices_of_page, tasks_of_page
-from transform.pages import RunInfo, build_page_tables
+from transform.pages import RunInfo, build_page_tables, extract_raw
 from transform.quotes import quotes_of_page
 from transform.schema import TABLES
+
+
+PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
 
 
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:
@@ -64,9 +70,23 @@ def content_tables(contents: dict[str, PageContent]) -> dict[str, list[dict]]:
     return rows
 
 
+def extract_in_parallel(records: list[dict], raw_dir: Path, workers: int | None = None) -> dict[str, PageContent | None] | None:
+    """Extract the live pages of a large run in a process pool (extraction is pure and both cores are idle
+    during the transform); None for small runs, where starting workers costs more than it saves."""
+    jobs = [(str(raw_dir), r["url"], r["raw_sha256"], r.get("content_type")) for r in records
+            if r["kind"] == "page" and r["outcome"] in ("fetched", "not_modified") and r.get("raw_sha256")]
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
+        return None
+    # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return dict(pool.map(extract_raw, jobs, chunksize=64))
+
+
 def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
     pages, versions, changes, contents = build_page_tables(
-        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run)
+        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run,
+        extracted=extract_in_parallel(records, Path(raw_dir)))
     # documents, quotes and offices describe the site as it is now: the pages live in this run
     rows = {"pages": pages, "page_versions": versions, "changes": changes, **content_tables(contents)}
     return {name: to_arrow(name, rows[name]) for name in TABLES}

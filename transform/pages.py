@@ -43,6 +43,17 @@ def content_of(record: dict, read_raw: Callable[[str], bytes | None]) -> PageCon
     return extract_page(decode_html(body, record.get("content_type")), record["url"])
 
 
+def extract_raw(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
+    """(url, page) from (raw store, url, raw SHA-256, Content-Type): a process-pool worker's unit of work."""
+    from crawl.pipelines import raw_path
+
+    raw_dir, url, sha, content_type = job
+    path = raw_path(raw_dir, sha)
+    if not path.exists():
+        return url, None
+    return url, extract_page(decode_html(path.read_bytes(), content_type), url)
+
+
 def _http_date(value: str | None) -> datetime | None:
     try:
         return parsedate_to_datetime(value) if value else None
@@ -83,8 +94,12 @@ def classify(prev: dict | None, status: int | None, content_sha: str | None, las
 
 
 def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | None], previous_pages: list[dict],
-                      previous_versions: list[dict], run: RunInfo) -> tuple[list[dict], list[dict], list[dict], dict[str, PageContent]]:
-    """pages, page_versions, changes, and the extracted content of every live page."""
+                      previous_versions: list[dict], run: RunInfo, extracted: dict[str, PageContent | None] | None = None,
+                      ) -> tuple[list[dict], list[dict], list[dict], dict[str, PageContent]]:
+    """pages, page_versions, changes, and the extracted content of every live page.
+
+    `extracted` holds pages already extracted by URL (in parallel, for large runs); others are read here.
+    """
     pages = {p["page_id"]: dict(p) for p in previous_pages}
     latest_version: dict[str, dict] = {}
     versions = [dict(v) for v in previous_versions]
@@ -107,7 +122,12 @@ def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | Non
         row["fetch_error"] = None
         status = 304 if record["outcome"] == "not_modified" else record["status"]
         live_status = 200 if status == 304 else status
-        page = content_of(record, read_raw) if live_status == 200 else None
+        if live_status != 200:
+            page = None
+        elif extracted is not None and record["url"] in extracted:
+            page = extracted[record["url"]]
+        else:
+            page = content_of(record, read_raw)
         if live_status == 200 and page is None:
             row["fetch_error"] = "raw capture missing"
             pages[pid] = row

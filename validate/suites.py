@@ -75,6 +75,7 @@ def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     offices = tables["offices"].to_pylist()
     heads = sum(1 for o in offices if o["kind"] == "head")
     checks.append(("exactly one head office", None if heads == 1 or not offices else f"{heads} head offices"))
+    checks.append(("as many district offices as their pages list", _district_office_mismatch(tables)))
     change_pages = set(tables["changes"].column("page_id").to_pylist())
     missing = change_pages - set(tables["pages"].column("page_id").to_pylist())
     checks.append(("every change row's page exists", f"missing pages {sorted(missing)[:3]}" if missing else None))
@@ -94,6 +95,23 @@ def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
         checks.append((f"{name} is not empty when it was before",
                        f"{name} is empty; the previous release had {previous[name].num_rows} rows" if previous[name].num_rows and not table.num_rows else None))
     return checks
+
+
+def _district_office_mismatch(tables: dict[str, pa.Table]) -> str | None:
+    """Each offices page's "Distriktskontoret for ..." headings against the district rows taken from it."""
+    texts = {}
+    for v in tables["page_versions"].to_pylist():  # the latest version of each page
+        if v["page_id"] not in texts or v["version"] > texts[v["page_id"]][0]:
+            texts[v["page_id"]] = (v["version"], v["text"])
+    rows: dict[str, int] = {}
+    for office in tables["offices"].to_pylist():
+        if office["kind"] == "district":
+            rows[office["source_page_id"]] = rows.get(office["source_page_id"], 0) + 1
+    for page, count in rows.items():
+        listed = sum(1 for line in texts.get(page, (0, ""))[1].split("\n\n") if line.startswith("Distriktskontoret for "))
+        if listed != count:
+            return f"page {page} lists {listed} district offices, the table has {count}"
+    return None
 
 
 def suites(today: date, url_pattern: str = SITE_URL_PATTERN) -> dict[str, list[Expect]]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import json
 import logging
+import shutil
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -73,6 +75,7 @@ def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
     context = gx.get_context(mode="ephemeral")  # one context per run: nothing registered twice
     context.variables.progress_bars = {"globally": False}
+    _remove_temporary_docs_sites(context)
     source = context.data_sources.add_pandas("release")
     report = ValidationReport(success=True)
     started = time.monotonic()  # after the import: the figure is what validation itself costs
@@ -95,6 +98,15 @@ def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     report.seconds = time.monotonic() - started
     write_results(report, Path(out_dir))
     return report
+
+
+def _remove_temporary_docs_sites(context) -> None:
+    """An ephemeral context makes a Data Docs folder in /tmp that nothing removes; our report is our own."""
+    for name, site in dict(context.variables.data_docs_sites or {}).items():
+        folder = (site.get("store_backend") or {}).get("base_directory")
+        context.delete_data_docs_site(name)
+        if folder and Path(folder).is_dir() and Path(folder).parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _failure(table: str, r, checks) -> Failure:

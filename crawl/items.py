@@ -34,6 +34,3 @@ class CrawlRecord:
         data = asdict(self)
         data.pop("body")
         return data
-
-
-OUTCOMES = ("fetched", "not_modified", "redirect", "not_found", "failed", "skipped")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import io
 import json
 import os
 import shutil

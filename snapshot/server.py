@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import feedparser
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 

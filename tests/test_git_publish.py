@@ -1,7 +1,6 @@
 """Publishing releases into a real local bare git repository."""
 
 import subprocess
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest

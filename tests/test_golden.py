@@ -10,7 +10,6 @@ import os
 
 import pytest
 
-from crawl.extract import extract_page
 from selvhjelp_data.urls import page_id
 from transform.build import content_tables
 

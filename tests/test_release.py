@@ -4,7 +4,6 @@ import csv
 import io
 import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 

@@ -92,6 +92,5 @@ def test_failed_results_are_written_too(good, tmp_path):
 
 
 def test_a_district_office_lost_from_the_table_is_caught(good, tmp_path):
-    offices = good["offices"]
     report = run_validation(broken(good, "offices", lambda t: t.slice(0, t.num_rows - 2)), None, tmp_path)
     assert any("lists 7 district offices, the table has 6" in f.line() for f in report.failures)

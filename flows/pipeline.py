@@ -136,6 +136,8 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
     source_name = (", ".join(start_urls) if start_urls else settings.wordpress_origin if source == "live"
                    else f"snapshot served from {snapshot_dir}" if snapshot_dir else "bundled snapshot of selvhjelp.no")
     with run_lock(settings.output_dir), crawl_target(source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as (mirror, public_names):
+        for leftover in settings.releases_dir.glob(".staging-*"):  # a crashed run's; the lock says none is running
+            shutil.rmtree(leftover, ignore_errors=True)
         previous_dir = settings.latest_dir / "data" if settings.latest_dir.exists() else None
         previous = read_tables(previous_dir)
         state_path = settings.state_dir / "validators.json"

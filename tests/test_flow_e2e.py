@@ -122,11 +122,14 @@ def test_a_run_that_fails_validation_publishes_nothing_and_leaves_latest(two_rel
     latest_before = (out / "latest").resolve()
     state_before = (out / "state" / "validators.json").read_bytes()
     releases_before = sorted(p.name for p in (out / "releases").iterdir())
+    crashed = out / "releases" / ".staging-20200101T000000Z"  # as a crashed run would leave it
+    (crashed / "data").mkdir(parents=True)
     with pytest.raises(ReleaseBlocked, match="live pages \\(status 200\\) fell from 5 to 0"):
         selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=2, snapshot_faults={"*": "404"})
     assert (out / "latest").resolve() == latest_before
     assert sorted(p.name for p in (out / "releases").iterdir()) == releases_before
     assert (out / "state" / "validators.json").read_bytes() == state_before
+    assert not crashed.exists() and not list((out / "releases").glob(".staging-*"))
     failed = list((out / "failed").glob("*/validation/results.json"))
     assert len(failed) == 1 and '"success": false' in failed[0].read_text()
 

@@ -45,3 +45,17 @@ def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkey
     parallel = build.extract_in_parallel(records, tmp_path / "raw", workers=2)
     sequential = {r["url"]: content_of(r, build.raw_reader(tmp_path / "raw")) for r in records if r["kind"] == "page" and r["outcome"] == "fetched"}
     assert parallel == sequential and len(parallel) == 6
+
+
+def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, tmp_path):
+    import transform.build as build
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            raise BrokenProcessPool("a script without a __main__ guard")
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
+    records = [{"kind": "page", "outcome": "fetched", "url": "https://selvhjelp.no/x/", "raw_sha256": "0" * 64}]
+    assert build.extract_in_parallel(records, tmp_path, workers=2) is None  # the caller extracts sequentially

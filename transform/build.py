@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import logging
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,6 +24,7 @@ from transform.quotes import quotes_of_page
 from transform.schema import TABLES
 
 
+log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
 
 
@@ -79,8 +82,13 @@ def extract_in_parallel(records: list[dict], raw_dir: Path, workers: int | None 
     if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
         return None
     # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return dict(pool.map(extract_raw, jobs, chunksize=64))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return dict(pool.map(extract_raw, jobs, chunksize=64))
+    except (BrokenProcessPool, RuntimeError) as error:
+        # spawned workers re-import __main__; a script without an `if __name__ == "__main__"` guard breaks them
+        log.warning("parallel extraction unavailable (%s); extracting in this process", type(error).__name__)
+        return None
 
 
 def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:

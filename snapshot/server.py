@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import json
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -303,6 +304,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 def serve_forever(port: int, epoch: int, faults: dict[str, str] | None = None, site_dir: Path = SITE_DIR) -> None:
     """The `snapshot-server` command: serve until interrupted, logging each request."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout, force=True)
     server = SnapshotServer(epoch=epoch, port=port, faults=faults or {}, site_dir=site_dir, quiet=False).start()
     print(f"Serving the selvhjelp.no snapshot (epoch {epoch}) on {server.url}  (Ctrl-C stops)", flush=True)
     try:

@@ -177,6 +177,7 @@ def test_command_line_server_answers_head_of_the_index_with_last_modified_and_ch
         assert response.status == 200
         assert response.getheader("Last-Modified") == "Mon, 12 Jun 2017 09:21:00 GMT"
         assert "charset=" in response.getheader("Content-Type")
+        assert proc.stdout.readline().rstrip().endswith("HEAD /no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/ 200 0")
     finally:
         proc.terminate()
         proc.wait(5)

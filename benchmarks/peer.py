@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 
-from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
 from measure import scratch
-from selvhjelp_data.urls import UrlMap
-from selvhjelp_data.settings import load_settings
-from snapshot.server import SnapshotServer
 from synthetic_site import generate
+
+from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+from selvhjelp_data.settings import load_settings
+from selvhjelp_data.urls import UrlMap
+from snapshot.server import SnapshotServer
 
 
 def main(n: int = 10000) -> dict:
@@ -22,8 +23,7 @@ def main(n: int = 10000) -> dict:
     site = generate(n, tmp / "site")
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
     with SnapshotServer(site_dir=site) as server:
-        settings = load_settings()
-        urls = UrlMap(settings.own_hosts, settings.legacy_origin, settings.wordpress_origin, settings.legacy_path_prefix, mirror=server.url)
+        urls = UrlMap.from_settings(load_settings(), mirror=server.url)
         pages = [urls.to_fetch(r["url"]) for r in manifest["resources"] if r.get("content_type", "").startswith("text/html")]
         (tmp / "urls.txt").write_text("\n".join(pages) + "\n")
         started = time.monotonic()

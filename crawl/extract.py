@@ -125,7 +125,7 @@ def extract_page(html: str | bytes, url: str, site_generation: str | None = None
     if parts is None:
         return PageContent(title=None, site_generation=generation)
     section, title, root, h1 = parts
-    blocks = _body_blocks(root, h1, _blocks(root) if root is not None else iter(()))
+    blocks = _body_blocks(h1, _blocks(root) if root is not None else iter(()))
     blocks, date_label = _take_date_label(blocks, title)
     blocks = _drop_boilerplate_blocks(blocks)
     return PageContent(
@@ -147,11 +147,11 @@ def page_outline(html: str | bytes, url: str) -> PageOutline:
     _, title, root, h1 = parts
     if root is None:
         return PageOutline(title, None, ())
-    first = _body_blocks(root, h1, itertools.islice(_blocks(root), _DATE_LABEL_WITHIN + 1))
+    first = _body_blocks(h1, itertools.islice(_blocks(root), _DATE_LABEL_WITHIN + 1))
     return PageOutline(title, _take_date_label(first, title)[1], _parse_links(root, url))
 
 
-def _body_blocks(root, h1, blocks) -> list[Block]:
+def _body_blocks(h1, blocks) -> list[Block]:
     blocks = [b for b in blocks if b.text]
     if h1 is not None and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
         blocks = blocks[1:]  # the title itself

@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from crawl.state import read_state
+
 # Against the local snapshot politeness delays only slow the tests down.
 SNAPSHOT_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
@@ -105,7 +107,7 @@ def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlSummary:
     if proc.returncode != 0 or not job.records_path.exists():
         last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         raise CrawlError(f"crawl failed (exit {proc.returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
-    previous = json.loads(Path(job.state_path).read_text(encoding="utf-8")) if job.state_path else {}
+    previous = read_state(job.state_path) if job.state_path else {}
     stats = json.loads(job.stats_path.read_text(encoding="utf-8")) if job.stats_path.exists() else {}
     return summarise(read_records(job.records_path), stats, previous, duration)
 

@@ -163,8 +163,7 @@ def selvhjelp_pipeline(source: str = "live", start_urls: list[str] | None = None
         state = next_state(read_state(state_path), read_records(job.records_path))
         run_info = {"run_id": run.run_id, "source": source_name, "crawl": summary.__dict__, "validation": report.summary(),
                     "validation_seconds_beyond_import": round(report.seconds, 3), "stage_seconds": clock.seconds}
-        with clock("publish"):  # the publish stage's own time is not in run.json: it is being written
-            release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
+        release = publish_release(stage, tables, settings, run.run_id, source_name, run_info, state)
     write_artifacts(summary, tables, report, release)
     if settings.publish_to:
         push_to_data_repository(release, settings)  # a failure here leaves the local release as it is

@@ -78,7 +78,7 @@ def _from_env(name: str, default, kind):
     raw = os.environ.get(f"SELVHJELP_{name.upper()}")
     if raw is None:
         return default
-    if kind is Path or kind == "Path":
+    if kind == "Path":  # dataclass field types are strings here (postponed annotations)
         return Path(raw)
     if isinstance(default, tuple):
         return tuple(v.strip() for v in raw.split(",") if v.strip())

@@ -48,6 +48,11 @@ class UrlMap:
         self.public_names = public_names
         self.mirror_host = host(self.mirror) if self.mirror else None
 
+    @classmethod
+    def from_settings(cls, settings, mirror: str | None = None, public_names: bool = True) -> "UrlMap":
+        return cls(settings.own_hosts, settings.legacy_origin, settings.wordpress_origin, settings.legacy_path_prefix,
+                   mirror=mirror, public_names=public_names)
+
     def is_own(self, url: str) -> bool:
         h = host(url)
         return h in self.own_hosts or (self.mirror_host is not None and origin(url) == self.mirror)

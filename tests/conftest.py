@@ -9,6 +9,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS_DIR = FIXTURES / "seeds"  # copied from ../shared/seeds: the text captured from the real pages
 
 
+def crawl_snapshot(tmp: Path, epoch: int = 1):
+    """A real crawl of the bundled snapshot into tmp/crawl and tmp/raw; returns its CrawlJob."""
+    from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+
+    with SnapshotServer(epoch=epoch) as server:
+        job = CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
+        run_crawl(job)
+    return job
+
+
 @pytest.fixture
 def snapshot_server():
     with SnapshotServer(epoch=1) as server:

@@ -5,18 +5,17 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, read_records, run_crawl
-from snapshot.server import SnapshotServer
+from crawl.run import read_records
 from transform.build import build_tables, empty_tables
 from transform.pages import RunInfo
+
+from .conftest import crawl_snapshot
 
 pytestmark = pytest.mark.e2e
 
 
 def test_transform_runs_with_networking_disabled(tmp_path, monkeypatch):
-    with SnapshotServer(epoch=1) as server:
-        job = CrawlJob(out_dir=str(tmp_path / "crawl"), raw_dir=str(tmp_path / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
-        run_crawl(job)
+    job = crawl_snapshot(tmp_path)
     attempts = []
 
     def refuse(*args, **kwargs):
@@ -37,9 +36,7 @@ def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkey
     import transform.build as build
     from transform.pages import content_of
 
-    with SnapshotServer(epoch=1) as server:
-        job = CrawlJob(out_dir=str(tmp_path / "crawl"), raw_dir=str(tmp_path / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
-        run_crawl(job)
+    job = crawl_snapshot(tmp_path)
     records = read_records(job.records_path)
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
     parallel = build.extract_in_parallel(records, tmp_path / "raw", workers=2)
@@ -48,8 +45,9 @@ def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkey
 
 
 def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, tmp_path):
-    import transform.build as build
     from concurrent.futures.process import BrokenProcessPool
+
+    import transform.build as build
 
     class Broken:
         def __init__(self, *args, **kwargs):

@@ -7,8 +7,7 @@ from selvhjelp_data.urls import UrlMap, canonical_url, page_id
 
 
 def url_map(**kwargs):
-    s = load_settings()
-    return UrlMap(s.own_hosts, s.legacy_origin, s.wordpress_origin, s.legacy_path_prefix, **kwargs)
+    return UrlMap.from_settings(load_settings(), **kwargs)
 
 
 def test_canonical_url_drops_the_fragment_keeps_the_query_and_lowercases_the_host():

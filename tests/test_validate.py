@@ -6,11 +6,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, read_records, run_crawl
-from snapshot.server import SnapshotServer
+from crawl.run import read_records
 from transform.build import build_tables, empty_tables
 from transform.pages import RunInfo
 from validate.run import run_validation
+
+from .conftest import crawl_snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def good(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("validate")
-    with SnapshotServer(epoch=1) as server:
-        job = CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
-        run_crawl(job)
+    job = crawl_snapshot(tmp)
     return build_tables(read_records(job.records_path), tmp / "raw", empty_tables(),
                         RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=timezone.utc)))
 

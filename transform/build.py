@@ -5,9 +5,10 @@ Reads the raw store only, never the network, so it re-runs offline.
 
 from __future__ import annotations
 
+import functools
+import logging
 import multiprocessing
 import os
-import logging
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -16,13 +17,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawl.extract import PageContent
-from crawl.pipelines import raw_path
+from crawl.pipelines import read_raw
 from transform.documents import build_document_tables
 from transform.offices import offices_of_page, tasks_of_page
 from transform.pages import RunInfo, build_page_tables, extract_raw
 from transform.quotes import quotes_of_page
 from transform.schema import TABLES
-
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
@@ -52,10 +52,7 @@ def read_tables(data_dir: Path | None, names=tuple(TABLES)) -> dict[str, pa.Tabl
 
 
 def raw_reader(raw_dir: Path):
-    def read(sha: str) -> bytes | None:
-        path = raw_path(raw_dir, sha)
-        return path.read_bytes() if path.exists() else None
-    return read
+    return functools.partial(read_raw, raw_dir)
 
 
 def content_tables(contents: dict[str, PageContent]) -> dict[str, list[dict]]:

@@ -45,13 +45,11 @@ def content_of(record: dict, read_raw: Callable[[str], bytes | None]) -> PageCon
 
 def extract_raw(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
     """(url, page) from (raw store, url, raw SHA-256, Content-Type): a process-pool worker's unit of work."""
-    from crawl.pipelines import raw_path
+    from crawl.pipelines import read_raw
 
     raw_dir, url, sha, content_type = job
-    path = raw_path(raw_dir, sha)
-    if not path.exists():
-        return url, None
-    return url, extract_page(decode_html(path.read_bytes(), content_type), url)
+    body = read_raw(raw_dir, sha)
+    return url, extract_page(decode_html(body, content_type), url) if body is not None else None
 
 
 def _http_date(value: str | None) -> datetime | None:

@@ -8,7 +8,6 @@ one CrawlRecord, whatever happens to it.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,11 +16,18 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 from twisted.web._newclient import ResponseFailed
 
 from crawl.extract import page_outline, site_generation_of
 from crawl.items import CrawlRecord
+from crawl.pipelines import read_raw
+from crawl.state import read_state
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
 
@@ -54,13 +60,12 @@ class SelvhjelpSpider(scrapy.Spider):
         super().__init__(**kwargs)
         site = load_settings()
         self.site = site
-        self.urls = UrlMap(site.own_hosts, site.legacy_origin, site.wordpress_origin, site.legacy_path_prefix,
-                           mirror=mirror, public_names=public_names not in ("0", "false", "no"))
+        self.urls = UrlMap.from_settings(site, mirror=mirror, public_names=public_names not in ("0", "false", "no"))
         self.start_pages = [u for u in (start_urls.split(",") if start_urls else site.start_urls) if u]
         self.sitemaps = [u for u in (sitemap_urls.split(",") if sitemap_urls is not None else site.sitemap_urls) if u]
         self.allow = [re.compile(p) for p in site.allow_patterns]
         self.depth_limit = site.depth_limit
-        self.previous: dict[str, dict] = json.loads(Path(state).read_text(encoding="utf-8")) if state else {}
+        self.previous: dict[str, dict] = read_state(state) if state else {}
         self._scheduled: set[str] = set()
 
     # -- discovery ---------------------------------------------------------------------------
@@ -123,10 +128,7 @@ class SelvhjelpSpider(scrapy.Spider):
                 yield request
 
     def _raw_body(self, sha: str | None) -> bytes | None:
-        from crawl.pipelines import raw_path
-
-        path = raw_path(Path(self.settings["SELVHJELP_RAW_DIR"]), sha) if sha else None
-        return path.read_bytes() if path and path.exists() else None
+        return read_raw(Path(self.settings["SELVHJELP_RAW_DIR"]), sha)
 
     @staticmethod
     def _parse_sitemap_entries(body: bytes):

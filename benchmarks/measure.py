@@ -8,11 +8,11 @@ import platform
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "selvhjelp_data.cli"]
+CLI = [sys.executable, "-m", "flows.cli"]
 
 # Runs in a fresh interpreter so that RUSAGE_CHILDREN covers this one command (and its descendants) only.
 _WRAPPER = """
@@ -26,9 +26,15 @@ print(json.dumps({"seconds": time.monotonic() - started, "returncode": proc.retu
 
 
 def environment(prefect_home: Path) -> dict:
-    return {**os.environ, "PREFECT_HOME": str(prefect_home), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def measure(cmd: list[str], env: dict) -> dict:
@@ -78,7 +84,7 @@ def machine() -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def scratch() -> Path:

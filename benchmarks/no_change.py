@@ -17,11 +17,22 @@ def main() -> dict:
     second = run_flow(tmp / "output", env)
     crawl = second["run"]["crawl"]
     beyond = second["seconds"] - floor["seconds"]
-    print(f"second run: {second['seconds']:.1f} s, {beyond:.1f} s beyond the floor of {floor['seconds']:.1f} s (target <= 3 s)")
-    print(f"page bodies downloaded: {crawl['pages_fetched']} (target 0); {crawl['unchanged']} answered 304; "
-          f"{crawl['bytes_downloaded']} bytes in {crawl['requests']} requests; stages: {stage_line(second['run'])}")
-    return {"floor": floor["seconds"], "second": second["seconds"], "beyond": beyond, "bodies": crawl["pages_fetched"],
-            "unchanged": crawl["unchanged"], "bytes": crawl["bytes_downloaded"], "stages": second["run"]["stage_seconds"]}
+    print(
+        f"second run: {second['seconds']:.1f} s, {beyond:.1f} s beyond the floor of {floor['seconds']:.1f} s (target <= 3 s)"
+    )
+    print(
+        f"page bodies downloaded: {crawl['pages_fetched']} (target 0); {crawl['unchanged']} answered 304; "
+        f"{crawl['bytes_downloaded']} bytes in {crawl['requests']} requests; stages: {stage_line(second['run'])}"
+    )
+    return {
+        "floor": floor["seconds"],
+        "second": second["seconds"],
+        "beyond": beyond,
+        "bodies": crawl["pages_fetched"],
+        "unchanged": crawl["unchanged"],
+        "bytes": crawl["bytes_downloaded"],
+        "stages": second["run"]["stage_seconds"],
+    }
 
 
 if __name__ == "__main__":

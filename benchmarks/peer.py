@@ -12,7 +12,7 @@ import time
 from measure import scratch
 from synthetic_site import generate
 
-from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
 from snapshot.server import SnapshotServer
@@ -24,16 +24,26 @@ def main(n: int = 10000) -> dict:
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
     with SnapshotServer(site_dir=site) as server:
         urls = UrlMap.from_settings(load_settings(), mirror=server.url)
-        pages = [urls.to_fetch(r["url"]) for r in manifest["resources"] if r.get("content_type", "").startswith("text/html")]
+        pages = [
+            urls.to_fetch(r["url"]) for r in manifest["resources"] if r.get("content_type", "").startswith("text/html")
+        ]
         (tmp / "urls.txt").write_text("\n".join(pages) + "\n")
         started = time.monotonic()
-        subprocess.run(["wget", "--quiet", "--input-file", str(tmp / "urls.txt"), "--output-document", "/dev/null"], check=True)
+        subprocess.run(
+            ["wget", "--quiet", "--input-file", str(tmp / "urls.txt"), "--output-document", "/dev/null"], check=True
+        )
         wget_seconds = time.monotonic() - started
         server.clear_log()
-        summary = run_crawl(CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS))
+        summary = run_crawl(
+            CrawlJob(
+                out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS
+            )
+        ).summary
     ratio = wget_seconds / summary.duration_seconds
-    print(f"{len(pages)} pages: wget {wget_seconds:.1f} s, our crawl {summary.duration_seconds:.1f} s "
-          f"({summary.pages_fetched} pages fetched, raw capture and records included): crawl is {ratio:.2f}x the fetcher's speed (target >= 1)")
+    print(
+        f"{len(pages)} pages: wget {wget_seconds:.1f} s, our crawl {summary.duration_seconds:.1f} s "
+        f"({summary.pages_fetched} pages fetched, raw capture and records included): crawl is {ratio:.2f}x the fetcher's speed (target >= 1)"
+    )
     return {"pages": len(pages), "wget": wget_seconds, "crawl": summary.duration_seconds, "ratio": ratio}
 
 

@@ -16,8 +16,13 @@ def main() -> dict:
     print(f"framework floor (trivial Prefect flow + import great_expectations): {floor['seconds']:.1f} s")
     print(f"full run --source snapshot: {full['seconds']:.1f} s  (stages: {stage_line(full['run'])})")
     print(f"beyond the floor: {beyond:.1f} s  (target <= 5 s)  peak memory {full['peak_rss_mb']:.0f} MB")
-    return {"floor": floor["seconds"], "full": full["seconds"], "beyond": beyond, "stages": full["run"]["stage_seconds"],
-            "peak_rss_mb": full["peak_rss_mb"]}
+    return {
+        "floor": floor["seconds"],
+        "full": full["seconds"],
+        "beyond": beyond,
+        "stages": full["run"]["stage_seconds"],
+        "peak_rss_mb": full["peak_rss_mb"],
+    }
 
 
 if __name__ == "__main__":

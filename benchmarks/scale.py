@@ -22,10 +22,19 @@ def main(sizes=(1000, 10000)) -> dict:
         full = run_flow(tmp / f"output-{n}", env, "--snapshot-dir", str(site))
         work = full["seconds"] - floor["seconds"]
         pages = full["run"]["crawl"]["pages_fetched"]
-        results[n] = {"seconds": full["seconds"], "beyond": work, "pages": pages, "per_page_ms": 1000 * work / pages,
-                      "pages_per_second": pages / work, "peak_rss_mb": full["peak_rss_mb"], "stages": full["run"]["stage_seconds"]}
-        print(f"{n} pages: {full['seconds']:.1f} s, {work:.1f} s beyond the floor, {pages / work:.0f} pages/s, "
-              f"{1000 * work / pages:.2f} ms/page, peak {full['peak_rss_mb']:.0f} MB; stages: {stage_line(full['run'])}")
+        results[n] = {
+            "seconds": full["seconds"],
+            "beyond": work,
+            "pages": pages,
+            "per_page_ms": 1000 * work / pages,
+            "pages_per_second": pages / work,
+            "peak_rss_mb": full["peak_rss_mb"],
+            "stages": full["run"]["stage_seconds"],
+        }
+        print(
+            f"{n} pages: {full['seconds']:.1f} s, {work:.1f} s beyond the floor, {pages / work:.0f} pages/s, "
+            f"{1000 * work / pages:.2f} ms/page, peak {full['peak_rss_mb']:.0f} MB; stages: {stage_line(full['run'])}"
+        )
     if len(sizes) == 2:
         ratio = results[sizes[1]]["per_page_ms"] / results[sizes[0]]["per_page_ms"]
         results["ratio"] = ratio

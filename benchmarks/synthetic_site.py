@@ -22,7 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "snapshot" / "site" / "files"
 SECTION = "/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
 LEGACY, WP = "http://www.selvhjelp.no", "https://selvhjelp.no"
-MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"]
+MONTHS = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 PER_INDEX = 100
 
 
@@ -35,11 +48,13 @@ def _paragraphs() -> list[str]:
 def _body(rng: random.Random, i: int, paragraphs: list[str], edited: bool) -> str:
     k = i % 40 + 1
     year = 2002 + i % 18
-    parts = [f"<h2>Meld. St. {k} ({year}–{year + 1}) Om selvhjelp {i}</h2>",
-             f"<p>Meldingen med navnet «Selvhjelp i hverdagen {i}» viser til IS-{2000 + i % 500} og Meld. St. {k} ({year}-{year + 1}).</p>",
-             f"<p>«{html.escape(rng.choice(paragraphs))}»</p>",
-             "<h2>Veileder i lokalt arbeid</h2>",
-             f"<p>Veilederen \"Sammen om mestring {i % 50}\" (IS-{3000 + i % 50}) kom i {2010 + i % 10}.</p>"]
+    parts = [
+        f"<h2>Meld. St. {k} ({year}–{year + 1}) Om selvhjelp {i}</h2>",
+        f"<p>Meldingen med navnet «Selvhjelp i hverdagen {i}» viser til IS-{2000 + i % 500} og Meld. St. {k} ({year}-{year + 1}).</p>",
+        f"<p>«{html.escape(rng.choice(paragraphs))}»</p>",
+        "<h2>Veileder i lokalt arbeid</h2>",
+        f'<p>Veilederen "Sammen om mestring {i % 50}" (IS-{3000 + i % 50}) kom i {2010 + i % 10}.</p>',
+    ]
     parts += [f"<p>{html.escape(p)}</p>" for p in rng.sample(paragraphs, 8)]
     parts.append("<ul>" + "".join(f"<li>{html.escape(rng.choice(paragraphs)[:90])}</li>" for _ in range(5)) + "</ul>")
     if edited:
@@ -52,7 +67,9 @@ def _legacy_page(template: str, title: str, body: str) -> str:
     _, rest = rest.split("</h1>", 1)
     before_body, rest = rest.split('<div class="articleBody">', 1)
     _, tail = rest.split('<p class="tools">', 1)
-    head = head.replace(head[head.index("<title>"):head.index("</title>")], f"<title>{html.escape(title)} - Selvhjelp Norge")
+    head = head.replace(
+        head[head.index("<title>") : head.index("</title>")], f"<title>{html.escape(title)} - Selvhjelp Norge"
+    )
     return f'{head}<h1>{html.escape(title)}</h1>{before_body}<div class="articleBody">\n{body}\n      </div>\n      <p class="tools">{tail}'
 
 
@@ -61,13 +78,17 @@ def _wp_page(template: str, title: str, date_text: str, body: str) -> str:
     _, rest = rest.split("</h1>", 1)
     before_date, rest = rest.split("<p><em>Sist oppdatert:", 1)
     _, tail = rest.split('<div class="sfsi_widget', 1)
-    return (f'{head}<h1 class="entry-title">{html.escape(title)}</h1>{before_date}<p><em>Sist oppdatert: {date_text}</em></p>\n'
-            f'{body}\n<div class="sfsi_widget{tail}')
+    return (
+        f'{head}<h1 class="entry-title">{html.escape(title)}</h1>{before_date}<p><em>Sist oppdatert: {date_text}</em></p>\n'
+        f'{body}\n<div class="sfsi_widget{tail}'
+    )
 
 
 def _index_page(template: str, title: str, links: list[tuple[str, str]]) -> str:
-    teasers = "\n".join(f'<div class="teaser">\n<h2>{html.escape(t)}</h2>\n<p>Les om {html.escape(t)}. <a href="{href}">Les mer om {html.escape(t)}</a></p>\n</div>'
-                        for t, href in links)
+    teasers = "\n".join(
+        f'<div class="teaser">\n<h2>{html.escape(t)}</h2>\n<p>Les om {html.escape(t)}. <a href="{href}">Les mer om {html.escape(t)}</a></p>\n</div>'
+        for t, href in links
+    )
     return _legacy_page(template, title, teasers)
 
 
@@ -81,7 +102,16 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
 
     def add(url, epochs, name, text, content_type="text/html; charset=utf-8", last_modified="2021-01-01T00:00:00Z"):
         (files / name).write_text(text, encoding="utf-8")
-        resources.append({"url": url, "epochs": epochs, "status": 200, "file": name, "content_type": content_type, "last_modified": last_modified})
+        resources.append(
+            {
+                "url": url,
+                "epochs": epochs,
+                "status": 200,
+                "file": name,
+                "content_type": content_type,
+                "last_modified": last_modified,
+            }
+        )
 
     legacy_links, sitemap = [], []
 
@@ -99,7 +129,13 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         url = (LEGACY if legacy else WP) + path
         if i % 10 == 0:  # edited in epoch 2
             for epoch in (1, 2):
-                add(url, [epoch], f"p{i}.e{epoch}.html", page(i, title, legacy, epoch == 2), last_modified=f"{2020 + epoch}-01-01T00:00:00Z")
+                add(
+                    url,
+                    [epoch],
+                    f"p{i}.e{epoch}.html",
+                    page(i, title, legacy, epoch == 2),
+                    last_modified=f"{2020 + epoch}-01-01T00:00:00Z",
+                )
         else:
             add(url, [1, 2], f"p{i}.html", page(i, title, legacy, False))
         (legacy_links.append((title, path)) if legacy else sitemap.append(url))
@@ -107,16 +143,44 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     subs = []
     for j in range(0, len(legacy_links), PER_INDEX):
         path = f"{SECTION}Del+{j // PER_INDEX}.i{j // PER_INDEX:07d}.ips"
-        add(LEGACY + path, [1, 2], f"index{j}.html", _index_page(legacy_t, f"Dokumenter, del {j // PER_INDEX}", legacy_links[j:j + PER_INDEX]))
+        add(
+            LEGACY + path,
+            [1, 2],
+            f"index{j}.html",
+            _index_page(legacy_t, f"Dokumenter, del {j // PER_INDEX}", legacy_links[j : j + PER_INDEX]),
+        )
         subs.append((f"Dokumenter, del {j // PER_INDEX}", path))
     add(LEGACY + SECTION, [1, 2], "index.html", _index_page(legacy_t, "Dokumenter og planer", subs))
     urls = "".join(f"<url><loc>{u}</loc><lastmod>2021-01-01T00:00:00+00:00</lastmod></url>" for u in sitemap)
-    (files / "sitemap.xml").write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
-    resources.append({"url": WP + "/wp-sitemap.xml", "epochs": [1, 2], "status": 200, "file": "sitemap.xml", "content_type": "application/xml; charset=utf-8", "last_modified": "2021-01-01T00:00:00Z"})
+    (files / "sitemap.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
+    resources.append(
+        {
+            "url": WP + "/wp-sitemap.xml",
+            "epochs": [1, 2],
+            "status": 200,
+            "file": "sitemap.xml",
+            "content_type": "application/xml; charset=utf-8",
+            "last_modified": "2021-01-01T00:00:00Z",
+        }
+    )
     (files / "robots.txt").write_text("User-agent: *\nDisallow: /wp-admin/\n")
-    resources.append({"url": WP + "/robots.txt", "epochs": [1, 2], "status": 200, "file": "robots.txt", "content_type": "text/plain; charset=utf-8", "last_modified": "2021-01-01T00:00:00Z"})
-    manifest = {"description": f"Synthetic site of {n} pages for benchmarks (benchmarks/synthetic_site.py)",
-                "epochs": {"1": "generated", "2": "every tenth page edited, text and date"}, "resources": resources}
+    resources.append(
+        {
+            "url": WP + "/robots.txt",
+            "epochs": [1, 2],
+            "status": 200,
+            "file": "robots.txt",
+            "content_type": "text/plain; charset=utf-8",
+            "last_modified": "2021-01-01T00:00:00Z",
+        }
+    )
+    manifest = {
+        "description": f"Synthetic site of {n} pages for benchmarks (benchmarks/synthetic_site.py)",
+        "epochs": {"1": "generated", "2": "every tenth page edited, text and date"},
+        "resources": resources,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return out
 

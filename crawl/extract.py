@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from crawl.dates import parse_norwegian_date
+from selvhjelp_data.dates import parse_norwegian_date
 from selvhjelp_data.text import CONTROL_CHARACTERS, normalise
 
 LEGACY = "legacy"
@@ -26,7 +26,9 @@ UNKNOWN = "unknown"
 
 DATE_LABEL = re.compile(r"^(Sist endret|Sist oppdatert|Oppdatert|Publisert)\s*:?\s*(.*)$", re.IGNORECASE)
 # Text that starts a boilerplate block inside an article: share widgets, print/tip tools.
-BOILERPLATE_STARTS = re.compile(r"^(Del på sosiale medier|Del denne|Del artikkelen|Skriv ut\b|Social Share Buttons)", re.IGNORECASE)
+BOILERPLATE_STARTS = re.compile(
+    r"^(Del på sosiale medier|Del denne|Del artikkelen|Skriv ut\b|Social Share Buttons)", re.IGNORECASE
+)
 BREADCRUMB_LEAD = re.compile(r"^\s*Du er her\s*:?\s*", re.IGNORECASE)
 
 _DROP_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "footer", "iframe", "svg", "button", "select")
@@ -179,8 +181,9 @@ def _parse_section(doc) -> str | None:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
-        if "breadcrumb" in marker or (el.text and BREADCRUMB_LEAD.match(el.text) and el.find(".//a") is not None
-                                      and len(el.text_content()) < 400):
+        if "breadcrumb" in marker or (
+            el.text and BREADCRUMB_LEAD.match(el.text) and el.find(".//a") is not None and len(el.text_content()) < 400
+        ):
             crumbs = [normalise(a.text_content()) for a in el.iter("a")]
             crumbs = [c for c in crumbs if c and c.lower() not in ("forside", "hjem")]
             return " > ".join(crumbs[:-1] if len(crumbs) > 1 else crumbs) or None
@@ -197,7 +200,11 @@ def _drop_boilerplate_elements(doc) -> None:
         el.drop_tree()
     # a marker is an element's own text ("<h4>Del på sosiale medier</h4>"); reading each element's
     # whole text_content here would cost the square of the page's depth
-    markers = [el for el in doc.iter(*_LEAF_BLOCKS, "a", "div", "span") if el.text and BOILERPLATE_STARTS.match(el.text.strip())]
+    markers = [
+        el
+        for el in doc.iter(*_LEAF_BLOCKS, "a", "div", "span")
+        if el.text and BOILERPLATE_STARTS.match(el.text.strip())
+    ]
     for el in markers:
         if _top(el) is doc:  # not inside a widget already dropped
             _highest_short_ancestor(el).drop_tree()
@@ -213,7 +220,11 @@ def _highest_short_ancestor(el):
     """The widget around a boilerplate marker: climb while the text stays short."""
     while True:
         parent = el.getparent()
-        if parent is None or parent.tag in ("body", "article", "main") or len(normalise(parent.text_content())) > _MAX_BOILERPLATE_CHARS:
+        if (
+            parent is None
+            or parent.tag in ("body", "article", "main")
+            or len(normalise(parent.text_content())) > _MAX_BOILERPLATE_CHARS
+        ):
             return el
         if parent.find(".//h1") is not None:
             return el

@@ -3,33 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from crawl.items import CrawlRecord
-from selvhjelp_data.text import sha256_hex
-
-
-def raw_path(raw_dir: Path, sha256: str) -> Path:
-    return Path(raw_dir) / sha256[:2] / sha256
-
-
-def read_raw(raw_dir: Path, sha256: str | None) -> bytes | None:
-    """The bytes stored under a SHA-256, or None when there are none."""
-    path = raw_path(raw_dir, sha256) if sha256 else None
-    return path.read_bytes() if path is not None and path.exists() else None
-
-
-def store_raw(raw_dir: Path, body: bytes) -> str:
-    """Content-addressed: the same bytes are stored once, whichever run or page brought them."""
-    digest = sha256_hex(body)
-    path = raw_path(raw_dir, digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(body)
-        os.replace(tmp, path)
-    return digest
+from selvhjelp_data.raw_store import store_raw
+from selvhjelp_data.records import CrawlRecord
 
 
 class RawCapturePipeline:

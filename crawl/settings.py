@@ -1,7 +1,7 @@
 """Scrapy settings for the selvhjelp.no crawl. Read top to bottom: each override says why.
 
 Site scope (start pages, allow-patterns, depth) comes from selvhjelp_data/settings.py, so
-a new section is a settings change there. `crawl.run` raises the limits for the local snapshot.
+a new section is a settings change there. `crawl.process` raises the limits for the local snapshot.
 """
 
 from selvhjelp_data.settings import load_settings
@@ -59,9 +59,9 @@ ITEM_PIPELINES = {
     "crawl.pipelines.CrawlRecordPipeline": 200,
 }
 
-# Where records and raw bodies go; `crawl.run` sets these per run.
-SELVHJELP_RECORDS_PATH = str(_site.state_dir / "crawl" / "records.jsonl")
-SELVHJELP_RAW_DIR = str(_site.state_dir / "raw")
+# Where records and raw bodies go; `crawl.process` sets these per run.
+SELVHJELP_RECORDS_PATH = str(_site.layout.state / "crawl" / "records.jsonl")
+SELVHJELP_RAW_DIR = str(_site.layout.raw)
 SELVHJELP_FETCH_HOSTS = list(_site.own_hosts)
 
 LOG_LEVEL = "INFO"

@@ -21,8 +21,9 @@ def next_state(previous: dict[str, dict], records: list[dict]) -> dict[str, dict
         entry["kind"] = r["kind"]
         if r["outcome"] == "not_modified":
             continue
-        entry.update(status=r["status"], etag=r["http_etag"], last_modified=r["http_last_modified"],
-                     raw_sha256=r["raw_sha256"])
+        entry.update(
+            status=r["status"], etag=r["http_etag"], last_modified=r["http_last_modified"], raw_sha256=r["raw_sha256"]
+        )
     return state
 
 

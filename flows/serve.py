@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 
-from selvhjelp_data.prefect_env import configure
+from flows.prefect_env import configure
 from selvhjelp_data.settings import load_settings
 
 DEPLOYMENT_NAME = "scheduled"
@@ -23,8 +23,12 @@ DEPLOYMENT_NAME = "scheduled"
 def build_deployment(cron: str, parameters: dict):
     from flows.pipeline import selvhjelp_pipeline
 
-    return selvhjelp_pipeline.to_deployment(name=DEPLOYMENT_NAME, cron=cron, parameters=parameters,
-                                            description="Crawl, transform, validate and publish on a schedule")
+    return selvhjelp_pipeline.to_deployment(
+        name=DEPLOYMENT_NAME,
+        cron=cron,
+        parameters=parameters,
+        description="Crawl, transform, validate and publish on a schedule",
+    )
 
 
 def _free_port() -> int:
@@ -36,8 +40,11 @@ def _free_port() -> int:
 def start_local_server(timeout: float = 120) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -65,7 +72,9 @@ def serve(cron: str | None, source: str, start_urls: list[str] | None, output_di
         from prefect import serve as prefect_serve
 
         deployment = build_deployment(cron, {"source": source, "start_urls": start_urls, "output_dir": output_dir})
-        print(f"serving deployment selvhjelp-data/{DEPLOYMENT_NAME} on cron {cron!r}; Ctrl-C or SIGTERM stops", flush=True)
+        print(
+            f"serving deployment selvhjelp-data/{DEPLOYMENT_NAME} on cron {cron!r}; Ctrl-C or SIGTERM stops", flush=True
+        )
         prefect_serve(deployment)
     except KeyboardInterrupt:
         pass

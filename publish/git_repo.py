@@ -44,7 +44,9 @@ def _git(args: list[str], cwd: Path | None = None, check: bool = True) -> subpro
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never wait for a password on a terminal
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
-        raise PublishError(f"git {args[0]} failed: {mask((proc.stderr or proc.stdout).strip().splitlines()[-1] if (proc.stderr or proc.stdout).strip() else 'no output')}")
+        raise PublishError(
+            f"git {args[0]} failed: {mask((proc.stderr or proc.stdout).strip().splitlines()[-1] if (proc.stderr or proc.stdout).strip() else 'no output')}"
+        )
     return proc
 
 
@@ -55,7 +57,9 @@ def release_changes(release: Path) -> list[dict]:
 def commit_message(release_id: str, changes: list[dict]) -> str:
     counts = Counter(c["kind"] for c in changes)
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-    body = "\n".join(f"- {c['kind']}: {c['title'] or c['url']}" for c in sorted(changes, key=lambda c: (c["kind"], c["url"])))
+    body = "\n".join(
+        f"- {c['kind']}: {c['title'] or c['url']}" for c in sorted(changes, key=lambda c: (c["kind"], c["url"]))
+    )
     return f"Release {release_id}: {summary}\n\n{body}\n"
 
 
@@ -97,8 +101,13 @@ def _replace_dataset_files(release: Path, workdir: Path) -> None:
         shutil.copy2(release / name, workdir / name)
 
 
-def publish_release_to_git(release: Path, remote: str, branch: str, workdir: Path,
-                           author: tuple[str, str] = ("selvhjelp-data", "selvhjelp-data@users.noreply.github.com")) -> PublishResult:
+def publish_release_to_git(
+    release: Path,
+    remote: str,
+    branch: str,
+    workdir: Path,
+    author: tuple[str, str] = ("selvhjelp-data", "selvhjelp-data@users.noreply.github.com"),
+) -> PublishResult:
     """Commit, tag and push one release; nothing at all when it has no changes or is already there."""
     release = release.resolve()
     release_id = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["version"]
@@ -112,7 +121,9 @@ def publish_release_to_git(release: Path, remote: str, branch: str, workdir: Pat
     _replace_dataset_files(release, workdir)
     old_changelog = (workdir / CHANGELOG).read_text(encoding="utf-8") if (workdir / CHANGELOG).exists() else ""
     heading = "# Changelog\n\nChanges of the selvhjelp.no policy pages, one section per release, newest first.\n\n"
-    (workdir / CHANGELOG).write_text(heading + changelog_section(release_id, changes) + "\n" + old_changelog.removeprefix(heading), encoding="utf-8")
+    (workdir / CHANGELOG).write_text(
+        heading + changelog_section(release_id, changes) + "\n" + old_changelog.removeprefix(heading), encoding="utf-8"
+    )
     _git(["add", "--all"], cwd=workdir)
     if not _git(["status", "--porcelain"], cwd=workdir).stdout.strip():
         return PublishResult(release_id, False, None, f"release {release_id} changes no file: nothing to publish")

@@ -12,6 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from selvhjelp_data import __version__
+from selvhjelp_data.layout import OutputLayout
+
 PROJECT_URL = "https://github.com/selvhjelp-data/selvhjelp-data"
 
 
@@ -41,7 +44,7 @@ class Settings:
     )
     # How many links away from a start page, sitemap entry or known page the crawl follows article links.
     depth_limit: int = 2
-    user_agent: str = f"selvhjelp-data/0.1 (+{PROJECT_URL}; open-data crawler of selvhjelp.no policy pages)"
+    user_agent: str = f"selvhjelp-data/{__version__} (+{PROJECT_URL}; open-data crawler of selvhjelp.no policy pages)"
     download_timeout: float = 30.0
     download_maxsize: int = 5 * 1024 * 1024
     retry_times: int = 2
@@ -56,22 +59,8 @@ class Settings:
     publish_branch: str = "main"
 
     @property
-    def releases_dir(self) -> Path:
-        return self.output_dir / "releases"
-
-    @property
-    def state_dir(self) -> Path:
-        return self.output_dir / "state"
-
-    @property
-    def latest_dir(self) -> Path:
-        return self.output_dir / "latest"
-
-    def publish_workdir(self, remote: str) -> Path:
-        """The working copy of a data repository, kept between runs."""
-        from selvhjelp_data.text import sha256_hex
-
-        return self.state_dir / "publish" / sha256_hex(remote)[:12]
+    def layout(self) -> OutputLayout:
+        return OutputLayout(self.output_dir)
 
 
 def _from_env(name: str, default, kind):

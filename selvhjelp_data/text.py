@@ -10,7 +10,11 @@ import unicodedata
 ODD_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\ufeff\x85\u2028\u2029"
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060"  # soft hyphen, zero-width marks
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_CONTROLS = [c for c in map(chr, range(0x20)) if c not in "\t\n\r"] + ["\x7f", "\ufffe", "\uffff"] + list(map(chr, range(0xD800, 0xE000)))
+_CONTROLS = (
+    [c for c in map(chr, range(0x20)) if c not in "\t\n\r"]
+    + ["\x7f", "\ufffe", "\uffff"]
+    + list(map(chr, range(0xD800, 0xE000)))
+)
 # One pass: odd spaces become spaces, invisible marks and control characters go (str.translate is
 # far cheaper than a regular expression per class, and normalise runs on every block of every page).
 _TABLE = str.maketrans({**{c: " " for c in ODD_SPACES}, **{c: None for c in INVISIBLE + "".join(_CONTROLS)}})

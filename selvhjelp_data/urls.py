@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from selvhjelp_data.text import sha256_hex
@@ -49,9 +50,26 @@ class UrlMap:
         self.mirror_host = host(self.mirror) if self.mirror else None
 
     @classmethod
-    def from_settings(cls, settings, mirror: str | None = None, public_names: bool = True) -> "UrlMap":
-        return cls(settings.own_hosts, settings.legacy_origin, settings.wordpress_origin, settings.legacy_path_prefix,
-                   mirror=mirror, public_names=public_names)
+    def from_settings(cls, settings, mirror: str | None = None, public_names: bool = True) -> UrlMap:
+        return cls(
+            settings.own_hosts,
+            settings.legacy_origin,
+            settings.wordpress_origin,
+            settings.legacy_path_prefix,
+            mirror=mirror,
+            public_names=public_names,
+        )
+
+    @property
+    def keeps_mirror_names(self) -> bool:
+        return self.mirror is not None and not self.public_names
+
+    def recorded_url_pattern(self) -> str:
+        """The regex every recorded page URL matches: the public site's, or a mirror's own origin."""
+        if self.keeps_mirror_names:
+            return f"^{re.escape(self.mirror)}/"
+        hosts = "|".join(re.escape(h) for h in sorted(self.own_hosts))
+        return f"^https?://({hosts})/"
 
     def is_own(self, url: str) -> bool:
         h = host(url)

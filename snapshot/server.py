@@ -17,8 +17,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import format_datetime, parsedate_to_datetime
 from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -48,7 +48,7 @@ MALFORMED_HTML = (
     "<html><head><title>Ødelagt side</title><body><div><h1>Ødelagt <b>side"
     "<p>Sist oppdatert: 32 februar 2021<p>Tekst uten slutt <table><tr><td>celle"
     "<ul><li>punkt<li>punkt <a href='/no/'>lenke</div></div></div>"
-).encode("utf-8") + b"\xff\xfe<p>"
+).encode() + b"\xff\xfe<p>"
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class SnapshotServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "SnapshotServer":
+    def start(self) -> SnapshotServer:
         handler = type("Handler", (_Handler,), {"snapshot": self})
         self._httpd = _Server(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
@@ -145,7 +145,7 @@ class SnapshotServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "SnapshotServer":
+    def __enter__(self) -> SnapshotServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -218,11 +218,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and fault is not Fault.ROBOTS_DISALLOW:
             return self._answer_fault(fault, path, send_body)
         if resource is None:
-            return self._send(404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", "text/html; charset=utf-8", send_body=send_body)
+            return self._send(
+                404,
+                b"<html><body><h1>404 Ikke funnet</h1></body></html>",
+                "text/html; charset=utf-8",
+                send_body=send_body,
+            )
         if resource.location:
             return self._send(resource.status, b"", None, {"Location": resource.location}, send_body)
         if resource.status != 200:
-            return self._send(resource.status, b"<html><body><h1>Ikke funnet</h1></body></html>", "text/html; charset=utf-8", send_body=send_body)
+            return self._send(
+                resource.status,
+                b"<html><body><h1>Ikke funnet</h1></body></html>",
+                "text/html; charset=utf-8",
+                send_body=send_body,
+            )
         body = self.snapshot.robots_txt(resource) if _path_key(path) == "/robots.txt" else resource.body
         headers = {"ETag": '"' + hashlib.sha256(body).hexdigest()[:20] + '"'}
         if resource.last_modified:
@@ -251,12 +261,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", html, send_body=send_body)
             case Fault.SERVER_ERROR | Fault.UNAVAILABLE:
                 body = b"<html><body><h1>Serverfeil</h1></body></html>"
-                self._send(int(fault.value), body, html, {"Retry-After": "1"} if fault is Fault.UNAVAILABLE else None, send_body)
+                self._send(
+                    int(fault.value),
+                    body,
+                    html,
+                    {"Retry-After": "1"} if fault is Fault.UNAVAILABLE else None,
+                    send_body,
+                )
             case Fault.SLOW:
-                self.snapshot.record(RequestLogEntry(self.command, path, 200, 0))  # logged on arrival: the client may give up
+                self.snapshot.record(
+                    RequestLogEntry(self.command, path, 200, 0)
+                )  # logged on arrival: the client may give up
                 time.sleep(self.snapshot.slow_seconds)
                 try:
-                    self._send(200, b"<html><body><h1>Treg side</h1></body></html>", html, send_body=send_body, log=False)
+                    self._send(
+                        200, b"<html><body><h1>Treg side</h1></body></html>", html, send_body=send_body, log=False
+                    )
                 except (BrokenPipeError, ConnectionResetError):
                     pass
             case Fault.TRUNCATED:
@@ -284,8 +304,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             case Fault.MALFORMED:
                 self._send(200, MALFORMED_HTML, html, send_body=send_body)
 
-    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None,
-              send_body: bool = True, log: bool = True) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: dict | None = None,
+        send_body: bool = True,
+        log: bool = True,
+    ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

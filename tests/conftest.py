@@ -6,15 +6,18 @@ import pytest
 from snapshot.server import SITE_DIR, SnapshotServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PUBLIC_URL_PATTERN = r"^https?://(selvhjelp\.no|www\.selvhjelp\.no)/"  # what a crawl under public names records
 SEEDS_DIR = FIXTURES / "seeds"  # copied from ../shared/seeds: the text captured from the real pages
 
 
 def crawl_snapshot(tmp: Path, epoch: int = 1):
     """A real crawl of the bundled snapshot into tmp/crawl and tmp/raw; returns its CrawlJob."""
-    from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+    from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
 
     with SnapshotServer(epoch=epoch) as server:
-        job = CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS)
+        job = CrawlJob(
+            out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS
+        )
         run_crawl(job)
     return job
 
@@ -33,7 +36,7 @@ def manifest():
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect API for the whole session (it takes ~20 s to start here)."""
-    from selvhjelp_data.prefect_env import configure
+    from flows.prefect_env import configure
 
     configure()
     from prefect.testing.utilities import prefect_test_harness
@@ -45,7 +48,11 @@ def prefect_harness():
 def tree_digest(root):
     import hashlib
 
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(root).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(Path(root).rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +64,9 @@ def two_releases(prefect_harness, tmp_path_factory):
     first = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=1))
     first_files = tree_digest(first)
     second = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=2))
-    return dict(out=out, first=first, second=second, first_files=first_files, latest_after_second=(out / "latest").resolve())
+    return dict(
+        out=out, first=first, second=second, first_files=first_files, latest_after_second=(out / "latest").resolve()
+    )
 
 
 @pytest.fixture(scope="session")

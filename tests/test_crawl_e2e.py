@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 
 from crawl.extract import extract_page
-from crawl.run import SNAPSHOT_SETTINGS, CrawlJob, read_records, run_crawl
+from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
 from crawl.state import next_state, write_state
 from snapshot.server import Fault, SnapshotServer
 
@@ -20,11 +20,16 @@ def crawl(server, tmp_path, name, state=None, **job):
     if state is not None:
         state_path = tmp_path / f"{name}-state.json"
         write_state(state_path, state)
-    job = CrawlJob(out_dir=str(tmp_path / name), raw_dir=str(tmp_path / "raw"), mirror=server.url,
-                   state_path=str(state_path) if state_path else None,
-                   settings={**SNAPSHOT_SETTINGS, **job.pop("settings", {})}, **job)
-    summary = run_crawl(job)
-    return summary, read_records(job.records_path)
+    job = CrawlJob(
+        out_dir=str(tmp_path / name),
+        raw_dir=str(tmp_path / "raw"),
+        mirror=server.url,
+        state_path=str(state_path) if state_path else None,
+        settings={**SNAPSHOT_SETTINGS, **job.pop("settings", {})},
+        **job,
+    )
+    crawl = run_crawl(job)
+    return crawl.summary, crawl.records()
 
 
 @pytest.fixture(scope="module")
@@ -36,21 +41,36 @@ def first_crawl(tmp_path_factory):
         server.clear_log()
         second_summary, second_records = crawl(server, tmp, "second", state=next_state({}, records))
         second_log = server.requests()
-    return dict(summary=summary, records=records, log=first_log, second_summary=second_summary,
-                second_records=second_records, second_log=second_log, tmp=tmp)
+    return dict(
+        summary=summary,
+        records=records,
+        log=first_log,
+        second_summary=second_summary,
+        second_records=second_records,
+        second_log=second_log,
+        tmp=tmp,
+    )
 
 
 def test_crawl_gets_exactly_the_expected_urls_and_statuses(first_crawl, manifest):
     pages = {r["url"]: r["status"] for r in first_crawl["records"] if r["kind"] == "page"}
-    in_snapshot = {r["url"]: r["status"] for r in manifest["resources"]
-                   if 1 in r["epochs"] and r.get("content_type", "").startswith("text/html")}
-    index_html = next(open(f"snapshot/site/files/{r['file']}", encoding="utf-8").read()
-                      for r in manifest["resources"] if r["url"] == INDEX and 1 in r["epochs"])
+    in_snapshot = {
+        r["url"]: r["status"]
+        for r in manifest["resources"]
+        if 1 in r["epochs"] and r.get("content_type", "").startswith("text/html")
+    }
+    index_html = next(
+        open(f"snapshot/site/files/{r['file']}", encoding="utf-8").read()
+        for r in manifest["resources"]
+        if r["url"] == INDEX and 1 in r["epochs"]
+    )
     children = {urllib.parse.unquote(u).replace("127.0.0.1", "") for u in extract_page(index_html, INDEX).links}
     missing_children = {u for u in children if u not in {urllib.parse.unquote(p) for p in in_snapshot}}
     assert len(in_snapshot) == 6 and len(missing_children) == 11
     assert {urllib.parse.unquote(u): s for u, s in pages.items()} == {
-        **{urllib.parse.unquote(u): 200 for u in in_snapshot}, **{u: 404 for u in missing_children}}
+        **{urllib.parse.unquote(u): 200 for u in in_snapshot},
+        **{u: 404 for u in missing_children},
+    }
 
 
 def test_records_carry_public_urls_never_the_snapshot_server(first_crawl):
@@ -103,8 +123,14 @@ def fault_crawl(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("faults")
     start = ["https://selvhjelp.no" + p for p in FAULTS] + [INDEX]
     with SnapshotServer(epoch=1, faults=FAULTS, slow_seconds=4, oversized_bytes=2 * 1024 * 1024) as server:
-        summary, records = crawl(server, tmp, "faults", start_urls=start, sitemap_urls=[],
-                                 settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 2, "DOWNLOAD_MAXSIZE": 1024 * 1024})
+        summary, records = crawl(
+            server,
+            tmp,
+            "faults",
+            start_urls=start,
+            sitemap_urls=[],
+            settings={"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 2, "DOWNLOAD_MAXSIZE": 1024 * 1024},
+        )
         log = server.requests()
     stats = json.loads((tmp / "faults" / "stats.json").read_text())
     return dict(summary=summary, records={r["url"]: r for r in records}, log=log, stats=stats)
@@ -120,15 +146,18 @@ def test_a_5xx_page_is_retried_then_recorded_as_failed(fault_crawl):
     assert sum(1 for e in fault_crawl["log"] if e.path == "/feil/") == 3
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/for-stor/", ("skipped", "too large (over 1048576 bytes)")),
-    ("/binaer/", ("skipped", "binary body labelled as HTML")),
-    ("/ut/", ("skipped", "off-site redirect to http://example.org/elsewhere/")),
-    ("/kontakt/", ("skipped", "disallowed by robots.txt")),
-    ("/sirkel/", ("failed", "redirect loop (1 hops)")),
-    ("/avkortet/", ("failed", "truncated body after 2 retries")),
-    ("/treg/", ("failed", "timeout after 2 retries")),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/for-stor/", ("skipped", "too large (over 1048576 bytes)")),
+        ("/binaer/", ("skipped", "binary body labelled as HTML")),
+        ("/ut/", ("skipped", "off-site redirect to http://example.org/elsewhere/")),
+        ("/kontakt/", ("skipped", "disallowed by robots.txt")),
+        ("/sirkel/", ("failed", "redirect loop (1 hops)")),
+        ("/avkortet/", ("failed", "truncated body after 2 retries")),
+        ("/treg/", ("failed", "timeout after 2 retries")),
+    ],
+)
 def test_each_fault_is_recorded_with_its_reason(fault_crawl, path, expected):
     assert outcome(fault_crawl, path) == expected
 

@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-
-from crawl.dates import parse_norwegian_date
-from crawl.extract import LEGACY, WORDPRESS, extract_page
 from scrapy.http import HtmlResponse
+
+from crawl.extract import LEGACY, WORDPRESS, extract_page
+from selvhjelp_data.dates import parse_norwegian_date
 
 from .conftest import FIXTURES
 
@@ -25,7 +25,9 @@ def saved(name, url, content_type="text/html; charset=utf-8"):
 legacy = saved("legacy_article_empty_date_label.html", LEGACY_URL)
 iso = saved("legacy_article_iso_8859_1.html", ISO_URL, "text/html; charset=iso-8859-1")
 wordpress = saved("wordpress_article_with_share_block.html", WP_URL)
-index = saved("legacy_section_index.html", "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/")
+index = saved(
+    "legacy_section_index.html", "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
+)
 
 
 def test_legacy_title():
@@ -82,20 +84,23 @@ def test_article_links_only_not_menus():
     assert len(index.links) == 13 and all(".ips" in link for link in index.links)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("15 november 2021.", date(2021, 11, 15)),
-    ("Sist oppdatert: 27 juni 2019", date(2019, 6, 27)),
-    ("15. nov. 2021", date(2021, 11, 15)),
-    ("15.11.2021", date(2021, 11, 15)),
-    ("12.03.2010", date(2010, 3, 12)),  # day first: dateparser alone reads 3 December
-    ("2021-11-15", date(2021, 11, 15)),
-    ("3. mars 2010", date(2010, 3, 3)),
-    ("", None),
-    ("   ", None),
-    (None, None),
-    ("32 februar 2021", None),
-    ("november", None),  # no year: never the current year by guess
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("15 november 2021.", date(2021, 11, 15)),
+        ("Sist oppdatert: 27 juni 2019", date(2019, 6, 27)),
+        ("15. nov. 2021", date(2021, 11, 15)),
+        ("15.11.2021", date(2021, 11, 15)),
+        ("12.03.2010", date(2010, 3, 12)),  # day first: dateparser alone reads 3 December
+        ("2021-11-15", date(2021, 11, 15)),
+        ("3. mars 2010", date(2010, 3, 3)),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        ("32 februar 2021", None),
+        ("november", None),  # no year: never the current year by guess
+    ],
+)
 def test_norwegian_dates(text, expected):
     assert parse_norwegian_date(text) == expected
 
@@ -106,12 +111,26 @@ def test_title_printed_twice_before_the_label_is_dropped():
     assert page.main_text == "Tittel\n\nTekst her." and page.last_modified == date(2010, 3, 12)
 
 
-@pytest.mark.parametrize("page, url", [(legacy, LEGACY_URL), (iso, ISO_URL), (wordpress, WP_URL), (index, "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/")])
+@pytest.mark.parametrize(
+    "page, url",
+    [
+        (legacy, LEGACY_URL),
+        (iso, ISO_URL),
+        (wordpress, WP_URL),
+        (index, "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"),
+    ],
+)
 def test_the_spiders_outline_agrees_with_the_full_extraction(page, url):
     from crawl.extract import page_outline
 
-    name = {LEGACY_URL: "legacy_article_empty_date_label.html", ISO_URL: "legacy_article_iso_8859_1.html", WP_URL: "wordpress_article_with_share_block.html"}.get(url, "legacy_section_index.html")
+    name = {
+        LEGACY_URL: "legacy_article_empty_date_label.html",
+        ISO_URL: "legacy_article_iso_8859_1.html",
+        WP_URL: "wordpress_article_with_share_block.html",
+    }.get(url, "legacy_section_index.html")
     charset = "iso-8859-1" if url == ISO_URL else "utf-8"
-    response = HtmlResponse(url, body=(PAGES / name).read_bytes(), headers={"Content-Type": f"text/html; charset={charset}"})
+    response = HtmlResponse(
+        url, body=(PAGES / name).read_bytes(), headers={"Content-Type": f"text/html; charset={charset}"}
+    )
     outline = page_outline(response.text, url)
     assert (outline.title, outline.date_label, outline.links) == (page.title, page.date_label, page.links)

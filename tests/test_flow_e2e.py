@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from transform.schema import TABLES
+from selvhjelp_data.schema import TABLES
 
 from .conftest import tree_digest
 
@@ -65,7 +65,9 @@ def test_duckdb_sees_dates_timestamps_and_lists(two_releases):
     data = two_releases["second"] / "data"
     types = {r[0]: r[1] for r in duckdb.sql(f"describe select * from '{data}/pages.parquet'").fetchall()}
     assert types["last_modified"] == "DATE" and types["first_seen_at"] == "TIMESTAMP WITH TIME ZONE"
-    areas = duckdb.sql(f"select areas from '{data}/offices.parquet' where kind = 'district' order by office_id limit 1").fetchall()[0][0]
+    areas = duckdb.sql(
+        f"select areas from '{data}/offices.parquet' where kind = 'district' order by office_id limit 1"
+    ).fetchall()[0][0]
     assert areas == ["Buskerud", "Vestfold", "Telemark"]
 
 
@@ -76,8 +78,12 @@ def test_no_published_value_names_the_snapshot_server(two_releases):
 
 
 def test_frictionless_validates_the_data_package(two_releases):
-    result = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.json"],
-                            cwd=two_releases["second"], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.json"],
+        cwd=two_releases["second"],
+        capture_output=True,
+        text=True,
+    )
     report = json.loads(result.stdout)
     assert report["valid"], json.dumps(report, indent=1)[:3000]
 
@@ -89,7 +95,11 @@ def test_both_flow_runs_completed_with_their_artifacts(two_releases):
     async def read():
         async with get_client() as client:
             runs = await client.read_flow_runs()
-            artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["selvhjelp-run-summary", "selvhjelp-changes"])))
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=["selvhjelp-run-summary", "selvhjelp-changes"])
+                )
+            )
             return runs, artifacts
 
     runs, artifacts = asyncio.run(read())
@@ -104,7 +114,9 @@ def test_serve_registers_a_deployment_with_the_cron_schedule(prefect_harness):
 
     from flows.serve import build_deployment
 
-    deployment_id = build_deployment("15 5 * * 1", {"source": "snapshot", "start_urls": None, "output_dir": "/tmp/x"}).apply()
+    deployment_id = build_deployment(
+        "15 5 * * 1", {"source": "snapshot", "start_urls": None, "output_dir": "/tmp/x"}
+    ).apply()
 
     async def read():
         async with get_client() as client:
@@ -145,7 +157,12 @@ def test_change_rows_carry_the_right_dates_and_hashes(two_releases):
 
     m = row("modified")
     assert (m.last_modified_before, m.last_modified_after) == (dt.date(2021, 11, 15), dt.date(2023, 1, 9))
-    assert m.content_sha256_before == before.loc[m.url].content_sha256 != m.content_sha256_after == after.loc[m.url].content_sha256
+    assert (
+        m.content_sha256_before
+        == before.loc[m.url].content_sha256
+        != m.content_sha256_after
+        == after.loc[m.url].content_sha256
+    )
     assert (m.lines_added, m.lines_removed) == (1, 1) and "det er gjort undersøkelser" in m["diff"]
     d = row("date_only")
     assert (d.last_modified_before, d.last_modified_after) == (dt.date(2019, 11, 15), dt.date(2021, 8, 24))

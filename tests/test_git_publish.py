@@ -20,8 +20,10 @@ def published(two_releases, unchanged_release, tmp_path_factory):
     bare = tmp / "data.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
     workdir = tmp / "work"
-    results = [publish_release_to_git(r, str(bare), "main", workdir)
-               for r in (two_releases["first"], two_releases["second"], unchanged_release)]
+    results = [
+        publish_release_to_git(r, str(bare), "main", workdir)
+        for r in (two_releases["first"], two_releases["second"], unchanged_release)
+    ]
     clone = tmp / "clone"
     git("clone", "--quiet", str(bare), str(clone))
     return dict(bare=bare, clone=clone, results=results, tmp=tmp, releases=two_releases, unchanged=unchanged_release)
@@ -31,16 +33,19 @@ def test_two_releases_give_two_commits_and_two_tags(published):
     log = git("log", "--format=%s", cwd=published["clone"]).splitlines()
     tags = git("tag", "--list", cwd=published["clone"]).split()
     first_id, second_id = published["releases"]["first"].name, published["releases"]["second"].name
-    assert log == [f"Release {second_id}: 1 date_only, 1 modified, 1 modified_silently, 1 moved, 1 new, 1 removed",
-                   f"Release {first_id}: 6 new"]
+    assert log == [
+        f"Release {second_id}: 1 date_only, 1 modified, 1 modified_silently, 1 moved, 1 new, 1 removed",
+        f"Release {first_id}: 6 new",
+    ]
     assert tags == [f"release-{first_id}", f"release-{second_id}"]
 
 
 def test_the_repository_holds_the_dataset_files_of_the_latest_release(published):
     clone, second = published["clone"], published["releases"]["second"]
     tracked = set(git("ls-files", cwd=clone).split())
-    expected = {"datapackage.json", "README.md", "changes.atom", "CHANGELOG.md"} | \
-               {f"data/{p.name}" for p in (second / "data").iterdir()}
+    expected = {"datapackage.json", "README.md", "changes.atom", "CHANGELOG.md"} | {
+        f"data/{p.name}" for p in (second / "data").iterdir()
+    }
     assert tracked == expected
     assert (clone / "datapackage.json").read_bytes() == (second / "datapackage.json").read_bytes()
     assert pq.read_table(clone / "data" / "changes.parquet").num_rows == 6
@@ -51,7 +56,10 @@ def test_changelog_has_one_section_per_release_newest_first(published):
     first_id, second_id = published["releases"]["first"].name, published["releases"]["second"].name
     assert changelog.index(f"## {second_id}") < changelog.index(f"## {first_id}")
     section = changelog.split(f"## {second_id}")[1].split(f"## {first_id}")[0]
-    assert "### date_only" in section and "[Kontakt oss](https://selvhjelp.no/kontakt/) (date 2019-11-15 → 2021-08-24)" in section
+    assert (
+        "### date_only" in section
+        and "[Kontakt oss](https://selvhjelp.no/kontakt/) (date 2019-11-15 → 2021-08-24)" in section
+    )
 
 
 def test_a_release_without_changes_adds_nothing(published):
@@ -87,8 +95,10 @@ def test_rejected_push_fails_cleanly_and_nothing_is_pushed(published, tmp_path):
 
 
 def test_credentials_in_a_remote_url_are_masked():
-    assert mask("fatal: could not read from https://bot:s3cret@example.org/data.git") == \
-        "fatal: could not read from https://***@example.org/data.git"
+    assert (
+        mask("fatal: could not read from https://bot:s3cret@example.org/data.git")
+        == "fatal: could not read from https://***@example.org/data.git"
+    )
 
 
 def test_publish_command_pushes_latest_and_says_what_it_did(published, tmp_path):
@@ -96,7 +106,8 @@ def test_publish_command_pushes_latest_and_says_what_it_did(published, tmp_path)
     git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
     out = published["releases"]["out"]
     import sys
-    cli = [sys.executable, "-m", "selvhjelp_data.cli", "publish", "--to", str(bare), "--output", str(out)]
+
+    cli = [sys.executable, "-m", "flows.cli", "publish", "--to", str(bare), "--output", str(out)]
     done = subprocess.run(cli, capture_output=True, text=True)
     # latest is the unchanged third release: nothing to publish, and it says so
     assert done.returncode == 0 and "no changes: nothing to publish" in done.stdout

@@ -20,11 +20,21 @@ GOLDEN = FIXTURES / "golden"
 PAGES = {
     "seed_000_politiske_dokumenter": ("legacy_article_empty_date_label.html", LEGACY_URL, "text/html; charset=utf-8"),
     "seed_001_politisk_forankring": ("wordpress_article_with_share_block.html", WP_URL, "text/html; charset=utf-8"),
-    "seed_002_helsedirektoratet_informerer": ("legacy_article_iso_8859_1.html", ISO_URL, "text/html; charset=iso-8859-1"),
-    "seed_003_eldre_politiske_dokumenter": ("legacy_article_windows_1252.html",
+    "seed_002_helsedirektoratet_informerer": (
+        "legacy_article_iso_8859_1.html",
+        ISO_URL,
+        "text/html; charset=iso-8859-1",
+    ),
+    "seed_003_eldre_politiske_dokumenter": (
+        "legacy_article_windows_1252.html",
         "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/Eldre+politiske+dokumenter+%E2%80%93+litt+historikk.b7C_wtbI07.ips",
-        "text/html; charset=windows-1252"),
-    "seed_004_dokumenter_og_planer": ("legacy_section_index.html", "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/", "text/html; charset=utf-8"),
+        "text/html; charset=windows-1252",
+    ),
+    "seed_004_dokumenter_og_planer": (
+        "legacy_section_index.html",
+        "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/",
+        "text/html; charset=utf-8",
+    ),
     "offices_page": ("wordpress_offices_page.html", "https://selvhjelp.no/kontakt/", "text/html; charset=utf-8"),
 }
 
@@ -33,13 +43,39 @@ def reviewable(rows: dict[str, list[dict]]) -> dict:
     """The transform's rows for one page, without hashes, in a form a person can check against the text."""
     quote_text = {q["quote_id"]: q["text"] for q in rows["quotes"]}
     return {
-        "documents": [{k: d[k] for k in ("document_id", "kind", "identifier", "title", "year_from", "year_to", "issuer", "aliases", "mention_count")}
-                      for d in sorted(rows["documents"], key=lambda d: d["document_id"])],
-        "document_mentions": [{k: m[k] for k in ("document_id", "matched_text", "section_heading", "position")} for m in rows["document_mentions"]],
-        "quotes": [{"kind": q["kind"], "quote_marks": q["quote_marks"], "text": q["text"], "section_heading": q["section_heading"],
-                    "document_id": q["document_id"], "position": q["position"],
-                    "parent": quote_text[q["parent_quote_id"]][:40] if q["parent_quote_id"] else None}
-                   for q in sorted(rows["quotes"], key=lambda q: q["position"])],
+        "documents": [
+            {
+                k: d[k]
+                for k in (
+                    "document_id",
+                    "kind",
+                    "identifier",
+                    "title",
+                    "year_from",
+                    "year_to",
+                    "issuer",
+                    "aliases",
+                    "mention_count",
+                )
+            }
+            for d in sorted(rows["documents"], key=lambda d: d["document_id"])
+        ],
+        "document_mentions": [
+            {k: m[k] for k in ("document_id", "matched_text", "section_heading", "position")}
+            for m in rows["document_mentions"]
+        ],
+        "quotes": [
+            {
+                "kind": q["kind"],
+                "quote_marks": q["quote_marks"],
+                "text": q["text"],
+                "section_heading": q["section_heading"],
+                "document_id": q["document_id"],
+                "position": q["position"],
+                "parent": quote_text[q["parent_quote_id"]][:40] if q["parent_quote_id"] else None,
+            }
+            for q in sorted(rows["quotes"], key=lambda q: q["position"])
+        ],
         "offices": [{k: v for k, v in o.items() if k != "source_page_id"} for o in rows["offices"]],
         "office_tasks": [{k: t[k] for k in ("office_kind", "position", "task")} for t in rows["office_tasks"]],
     }
@@ -61,6 +97,9 @@ def test_golden(name):
 
 
 def test_counts_per_table_over_the_golden_pages(capsys):
-    counts = {table: sum(len(transform_one(n)[table]) for n in PAGES) for table in ("documents", "document_mentions", "quotes", "offices", "office_tasks")}
+    counts = {
+        table: sum(len(transform_one(n)[table]) for n in PAGES)
+        for table in ("documents", "document_mentions", "quotes", "offices", "office_tasks")
+    }
     print("rows per table over the six golden pages:", counts)
     assert counts["offices"] == 8 and counts["office_tasks"] == 18

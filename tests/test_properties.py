@@ -6,19 +6,43 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawl.dates import parse_norwegian_date
 from crawl.extract import extract_page
+from selvhjelp_data.dates import parse_norwegian_date
+from selvhjelp_data.schema import CHANGE_KINDS, TABLES
 from selvhjelp_data.urls import page_id
-from transform.build import content_tables, to_arrow
+from transform.build import content_tables
 from transform.offices import split_areas
-from transform.pages import classify
+from transform.pages import change_kind
 from transform.quotes import find_spans
-from transform.schema import CHANGE_KINDS
 
-WORDS = ["Meld. St. 19 (2014-2015)", "St.meld. nr. 16 (2002–2003", "IS-2076", "IS 1212", "NOU 2005: 3", "Prop. 1 S (2019–2020)",
-         "Sist endret:", "Sist oppdatert: 15 november 2021.", "Sist oppdatert: 32.13.2021", "Veileder", "Nasjonal plan for selvhjelp 2014 -2018",
-         "Distriktskontoret for Rogaland, Aust- og Vest-Agder", "Hovedkontoret", "Adresse: Kirkeveien 61, 0364 Oslo", "Telefon:",
-         "«", "»", "“", "”", '"', "Del på sosiale medier", "\u00a0", "\u00ad", "æøå ÆØÅ", "Tittelen på veilederen er", "distriktskontorene skal ha i oppgave å:"]
+WORDS = [
+    "Meld. St. 19 (2014-2015)",
+    "St.meld. nr. 16 (2002–2003",
+    "IS-2076",
+    "IS 1212",
+    "NOU 2005: 3",
+    "Prop. 1 S (2019–2020)",
+    "Sist endret:",
+    "Sist oppdatert: 15 november 2021.",
+    "Sist oppdatert: 32.13.2021",
+    "Veileder",
+    "Nasjonal plan for selvhjelp 2014 -2018",
+    "Distriktskontoret for Rogaland, Aust- og Vest-Agder",
+    "Hovedkontoret",
+    "Adresse: Kirkeveien 61, 0364 Oslo",
+    "Telefon:",
+    "«",
+    "»",
+    "“",
+    "”",
+    '"',
+    "Del på sosiale medier",
+    "\u00a0",
+    "\u00ad",
+    "æøå ÆØÅ",
+    "Tittelen på veilederen er",
+    "distriktskontorene skal ha i oppgave å:",
+]
 TAGS = ["p", "h1", "h2", "h3", "li", "ul", "div", "blockquote", "span", "a", "table", "td", "nav", "footer", "br", "b"]
 
 text = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=20)), max_size=12).map(" ".join)
@@ -31,8 +55,14 @@ def html(draw):
         tag = draw(st.sampled_from(TAGS))
         choice = draw(st.integers(0, 3))
         body = draw(text)
-        parts.append(f"<{tag}>{body}" if choice == 0 else f"{body}</{tag}>" if choice == 1 else f"<{tag}>{body}</{tag}>")
-    return draw(st.sampled_from(["", "<html><body>", "<!doctype html><html><head><title>T - Selvhjelp Norge</title></head><body>"])) + "".join(parts)
+        parts.append(
+            f"<{tag}>{body}" if choice == 0 else f"{body}</{tag}>" if choice == 1 else f"<{tag}>{body}</{tag}>"
+        )
+    return draw(
+        st.sampled_from(
+            ["", "<html><body>", "<!doctype html><html><head><title>T - Selvhjelp Norge</title></head><body>"]
+        )
+    ) + "".join(parts)
 
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,7 +76,7 @@ def test_extraction_and_content_tables_never_raise_and_fit_the_schema(markup, ur
     assert page.last_modified is None or isinstance(page.last_modified, dt.date)
     rows = content_tables({page_id(url): page})
     for name, table_rows in rows.items():
-        to_arrow(name, table_rows)  # casts to the declared Arrow schema or raises
+        TABLES[name].to_arrow(table_rows)  # casts to the declared Arrow schema or raises
 
 
 @PROPERTY_SETTINGS
@@ -80,12 +110,25 @@ def test_areas_are_non_empty_names(value):
 
 
 @PROPERTY_SETTINGS
-@given(st.one_of(st.none(), st.fixed_dictionaries({"status": st.sampled_from([200, 301, 404, None]), "content_sha256": st.sampled_from([None, "a", "b"]),
-                                                   "last_modified": st.sampled_from([None, dt.date(2020, 1, 1)]), "raw_sha256": st.sampled_from([None, "r"])})),
-       st.sampled_from([200, 301, 302, 404, 410, 500, None]), st.sampled_from([None, "a", "b"]),
-       st.sampled_from([None, dt.date(2019, 1, 1), dt.date(2021, 1, 1)]), st.sampled_from([None, "r", "s"]))
+@given(
+    st.one_of(
+        st.none(),
+        st.fixed_dictionaries(
+            {
+                "status": st.sampled_from([200, 301, 404, None]),
+                "content_sha256": st.sampled_from([None, "a", "b"]),
+                "last_modified": st.sampled_from([None, dt.date(2020, 1, 1)]),
+                "raw_sha256": st.sampled_from([None, "r"]),
+            }
+        ),
+    ),
+    st.sampled_from([200, 301, 302, 404, 410, 500, None]),
+    st.sampled_from([None, "a", "b"]),
+    st.sampled_from([None, dt.date(2019, 1, 1), dt.date(2021, 1, 1)]),
+    st.sampled_from([None, "r", "s"]),
+)
 def test_change_kind_is_a_documented_kind_and_5xx_is_never_a_removal(prev, status, sha, date, raw):
-    kind = classify(prev, status, sha, date, raw)
+    kind = change_kind(prev, status, sha, date, raw)
     assert kind is None or kind in CHANGE_KINDS
     if status is None or status >= 500:
         assert kind is None

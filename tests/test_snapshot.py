@@ -107,30 +107,45 @@ def test_epoch_2_answers_each_documented_scenario(manifest):
     scenarios = {r["scenario"].split(":")[0]: r for r in manifest["resources"] if 2 in r["epochs"] and "scenario" in r}
     assert {"modified", "modified_silently", "date_only", "removed", "new", "moved"} <= set(scenarios)
     with SnapshotServer(epoch=1) as server:
-        before = {k: extract_page(decode(*fetch(server, path_of(r["url"]))), r["url"]) for k, r in scenarios.items()
-                  if k in ("modified", "modified_silently", "date_only")}
+        before = {
+            k: extract_page(decode(*fetch(server, path_of(r["url"]))), r["url"])
+            for k, r in scenarios.items()
+            if k in ("modified", "modified_silently", "date_only")
+        }
         server.set_epoch(2)
-        after = {k: extract_page(decode(*fetch(server, path_of(r["url"]))), r["url"]) for k in before for r in [scenarios[k]]}
+        after = {
+            k: extract_page(decode(*fetch(server, path_of(r["url"]))), r["url"]) for k in before for r in [scenarios[k]]
+        }
         moved, _ = fetch(server, path_of(scenarios["moved"]["url"]))
         removed, _ = fetch(server, path_of(scenarios["removed"]["url"]))
         new, _ = fetch(server, path_of(scenarios["new"]["url"]))
     assert (moved.status, moved.getheader("Location")) == (301, "https://selvhjelp.no/politisk-forankring/")
     assert (removed.status, new.status) == (404, 200)
-    m, s, d = (before["modified"], after["modified"]), (before["modified_silently"], after["modified_silently"]), (before["date_only"], after["date_only"])
+    m, s, d = (
+        (before["modified"], after["modified"]),
+        (before["modified_silently"], after["modified_silently"]),
+        (before["date_only"], after["date_only"]),
+    )
     assert m[0].main_text != m[1].main_text and m[1].last_modified > m[0].last_modified
     assert s[0].main_text != s[1].main_text and s[0].last_modified is None and s[1].last_modified is None
     assert d[0].main_text == d[1].main_text and d[1].last_modified > d[0].last_modified
 
 
-@pytest.mark.parametrize("fault, check", [
-    (Fault.SERVER_ERROR, lambda r, b: r.status == 500),
-    (Fault.UNAVAILABLE, lambda r, b: r.status == 503 and r.getheader("Retry-After") == "1"),
-    (Fault.REDIRECT_LOOP, lambda r, b: r.status == 302 and r.getheader("Location") == "/kontakt/"),
-    (Fault.OFFSITE_REDIRECT, lambda r, b: r.status == 302 and r.getheader("Location") == OFFSITE_LOCATION),
-    (Fault.BINARY, lambda r, b: r.status == 200 and r.getheader("Content-Type").startswith("text/html") and b"\x00" in b),
-    (Fault.MALFORMED, lambda r, b: r.status == 200 and b"<h1>" in b and b"</html>" not in b),
-    (Fault.OVERSIZED, lambda r, b: len(b) >= 1024 * 1024),
-])
+@pytest.mark.parametrize(
+    "fault, check",
+    [
+        (Fault.SERVER_ERROR, lambda r, b: r.status == 500),
+        (Fault.UNAVAILABLE, lambda r, b: r.status == 503 and r.getheader("Retry-After") == "1"),
+        (Fault.REDIRECT_LOOP, lambda r, b: r.status == 302 and r.getheader("Location") == "/kontakt/"),
+        (Fault.OFFSITE_REDIRECT, lambda r, b: r.status == 302 and r.getheader("Location") == OFFSITE_LOCATION),
+        (
+            Fault.BINARY,
+            lambda r, b: r.status == 200 and r.getheader("Content-Type").startswith("text/html") and b"\x00" in b,
+        ),
+        (Fault.MALFORMED, lambda r, b: r.status == 200 and b"<h1>" in b and b"</html>" not in b),
+        (Fault.OVERSIZED, lambda r, b: len(b) >= 1024 * 1024),
+    ],
+)
 def test_fault_modes(fault, check):
     with SnapshotServer(faults={"/kontakt/": fault}, oversized_bytes=1024 * 1024) as server:
         response, body = fetch(server, "/kontakt/")
@@ -167,8 +182,12 @@ def test_command_line_server_answers_head_of_the_index_with_last_modified_and_ch
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "selvhjelp_data.cli", "snapshot-server", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "snapshot-server", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert "Serving" in proc.stdout.readline()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -177,7 +196,11 @@ def test_command_line_server_answers_head_of_the_index_with_last_modified_and_ch
         assert response.status == 200
         assert response.getheader("Last-Modified") == "Mon, 12 Jun 2017 09:21:00 GMT"
         assert "charset=" in response.getheader("Content-Type")
-        assert proc.stdout.readline().rstrip().endswith("HEAD /no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/ 200 0")
+        assert (
+            proc.stdout.readline()
+            .rstrip()
+            .endswith("HEAD /no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/ 200 0")
+        )
     finally:
         proc.terminate()
         proc.wait(5)

@@ -1,13 +1,14 @@
 """The transform reads raw captures only: it runs with networking disabled."""
 
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from crawl.run import read_records
-from transform.build import build_tables, empty_tables
-from transform.pages import RunInfo
+from crawl.process import read_records
+from publish.previous import empty_tables
+from selvhjelp_data.runs import RunInfo
+from transform.build import build_tables
 
 from .conftest import crawl_snapshot
 
@@ -26,8 +27,12 @@ def test_transform_runs_with_networking_disabled(tmp_path, monkeypatch):
         monkeypatch.setattr(socket.socket, name, refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    tables = build_tables(read_records(job.records_path), tmp_path / "raw", empty_tables(),
-                          RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=timezone.utc)))
+    tables = build_tables(
+        read_records(job.records_path),
+        tmp_path / "raw",
+        empty_tables(),
+        RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC)),
+    )
     assert attempts == []
     assert tables["pages"].num_rows == 17 and tables["documents"].num_rows > 10 and tables["offices"].num_rows == 8
 
@@ -40,7 +45,11 @@ def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkey
     records = read_records(job.records_path)
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
     parallel = build.extract_in_parallel(records, tmp_path / "raw", workers=2)
-    sequential = {r["url"]: content_of(r, build.raw_reader(tmp_path / "raw")) for r in records if r["kind"] == "page" and r["outcome"] == "fetched"}
+    sequential = {
+        r["url"]: content_of(r, build.raw_reader(tmp_path / "raw"))
+        for r in records
+        if r["kind"] == "page" and r["outcome"] == "fetched"
+    }
     assert parallel == sequential and len(parallel) == 6
 
 

@@ -24,7 +24,9 @@ def test_snapshot_pages_are_named_by_their_public_urls_per_generation():
     assert m.to_public("http://127.0.0.1:8765/no/Tematisert/x.ips") == "http://www.selvhjelp.no/no/Tematisert/x.ips"
     assert m.to_public("http://127.0.0.1:8765/kontakt/") == "https://selvhjelp.no/kontakt/"
     assert m.to_fetch("https://selvhjelp.no/kontakt/") == "http://127.0.0.1:8765/kontakt/"
-    assert m.to_fetch("https://www.regjeringen.no/") == "https://www.regjeringen.no/" and not m.is_own("https://www.regjeringen.no/")
+    assert m.to_fetch("https://www.regjeringen.no/") == "https://www.regjeringen.no/" and not m.is_own(
+        "https://www.regjeringen.no/"
+    )
 
 
 def test_a_mirror_without_public_names_keeps_its_own_urls_even_for_absolute_public_links():
@@ -35,4 +37,8 @@ def test_a_mirror_without_public_names_keeps_its_own_urls_even_for_absolute_publ
 
 def test_the_live_site_is_fetched_as_it_is():
     m = url_map()
-    assert m.to_fetch("https://selvhjelp.no/kontakt/") == m.to_public("https://selvhjelp.no/kontakt/") == "https://selvhjelp.no/kontakt/"
+    assert (
+        m.to_fetch("https://selvhjelp.no/kontakt/")
+        == m.to_public("https://selvhjelp.no/kontakt/")
+        == "https://selvhjelp.no/kontakt/"
+    )

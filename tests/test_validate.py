@@ -1,17 +1,18 @@
 """Validation: the snapshot release passes; a copy broken in one way fails with that expectation named."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from crawl.run import read_records
-from transform.build import build_tables, empty_tables
-from transform.pages import RunInfo
-from validate.run import run_validation
+from crawl.process import read_records
+from publish.previous import empty_tables
+from selvhjelp_data.runs import RunInfo
+from transform.build import build_tables
+from validate.validation import run_validation
 
-from .conftest import crawl_snapshot
+from .conftest import PUBLIC_URL_PATTERN, crawl_snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -20,8 +21,12 @@ pytestmark = pytest.mark.e2e
 def good(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("validate")
     job = crawl_snapshot(tmp)
-    return build_tables(read_records(job.records_path), tmp / "raw", empty_tables(),
-                        RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=timezone.utc)))
+    return build_tables(
+        read_records(job.records_path),
+        tmp / "raw",
+        empty_tables(),
+        RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC)),
+    )
 
 
 def replace_column(table: pa.Table, name: str, values) -> pa.Table:
@@ -36,34 +41,55 @@ def broken(good, name, change):
 
 
 def test_the_snapshot_release_passes_every_suite(good, tmp_path):
-    report = run_validation(good, None, tmp_path)
+    report = run_validation(good, None, tmp_path, PUBLIC_URL_PATTERN)
     assert report.success, [f.line() for f in report.failures]
     assert report.evaluated > 100 and len(report.results) == 10
     assert (tmp_path / "results.json").exists() and "All expectations passed" in (tmp_path / "report.html").read_text()
 
 
 BREAKS = {
-    "duplicate page_id": ("pages", lambda t: pa.concat_tables([t, t.slice(0, 1)]),
-                          ("pages", "page_id", "expect_column_values_to_be_unique")),
-    "null url": ("pages", lambda t: replace_column(t, "url", [None] + t.column("url").to_pylist()[1:]),
-                 ("pages", "url", "expect_column_values_to_not_be_null")),
-    "quote pointing to a missing page": ("quotes", lambda t: replace_column(t, "page_id", ["0000000000000000"] + t.column("page_id").to_pylist()[1:]),
-                                         ("references", "quotes.page_id -> pages.page_id", "expect_column_values_to_be_null")),
-    "date in the future": ("pages", lambda t: replace_column(t, "last_modified", [date(2999, 1, 1)] + t.column("last_modified").to_pylist()[1:]),
-                           ("pages", "last_modified", "expect_column_values_to_be_between")),
-    "unknown change kind": ("changes", lambda t: replace_column(t, "kind", ["rewritten"] + t.column("kind").to_pylist()[1:]),
-                            ("changes", "kind", "expect_column_values_to_be_in_set")),
-    "url off the site": ("pages", lambda t: replace_column(t, "url", ["http://127.0.0.1:8765/kontakt/"] + t.column("url").to_pylist()[1:]),
-                         ("pages", "url", "expect_column_values_to_match_regex")),
-    "a column missing": ("offices", lambda t: t.drop_columns(["city"]),
-                         ("offices", None, "expect_table_columns_to_match_set")),
+    "duplicate page_id": (
+        "pages",
+        lambda t: pa.concat_tables([t, t.slice(0, 1)]),
+        ("pages", "page_id", "expect_column_values_to_be_unique"),
+    ),
+    "null url": (
+        "pages",
+        lambda t: replace_column(t, "url", [None] + t.column("url").to_pylist()[1:]),
+        ("pages", "url", "expect_column_values_to_not_be_null"),
+    ),
+    "quote pointing to a missing page": (
+        "quotes",
+        lambda t: replace_column(t, "page_id", ["0000000000000000"] + t.column("page_id").to_pylist()[1:]),
+        ("references", "quotes.page_id -> pages.page_id", "expect_column_values_to_be_null"),
+    ),
+    "date in the future": (
+        "pages",
+        lambda t: replace_column(t, "last_modified", [date(2999, 1, 1)] + t.column("last_modified").to_pylist()[1:]),
+        ("pages", "last_modified", "expect_column_values_to_be_between"),
+    ),
+    "unknown change kind": (
+        "changes",
+        lambda t: replace_column(t, "kind", ["rewritten"] + t.column("kind").to_pylist()[1:]),
+        ("changes", "kind", "expect_column_values_to_be_in_set"),
+    ),
+    "url off the site": (
+        "pages",
+        lambda t: replace_column(t, "url", ["http://127.0.0.1:8765/kontakt/"] + t.column("url").to_pylist()[1:]),
+        ("pages", "url", "expect_column_values_to_match_regex"),
+    ),
+    "a column missing": (
+        "offices",
+        lambda t: t.drop_columns(["city"]),
+        ("offices", None, "expect_table_columns_to_match_set"),
+    ),
 }
 
 
 @pytest.mark.parametrize("what", list(BREAKS))
 def test_one_break_fails_with_its_expectation_named(good, tmp_path, what):
     name, change, expected = BREAKS[what]
-    report = run_validation(broken(good, name, change), None, tmp_path)
+    report = run_validation(broken(good, name, change), None, tmp_path, PUBLIC_URL_PATTERN)
     assert not report.success
     assert expected in {(f.table, f.column, f.expectation) for f in report.failures}
     line = next(f.line() for f in report.failures if (f.table, f.column, f.expectation) == expected)
@@ -73,23 +99,34 @@ def test_one_break_fails_with_its_expectation_named(good, tmp_path, what):
 def test_half_the_pages_gone_blocks_the_release_unless_overridden(good, tmp_path):
     pages = good["pages"]
     live = pc.equal(pages.column("status"), 200)
-    shrunk = broken(good, "pages", lambda t: replace_column(t, "status", [404 if s == 200 else s for s in t.column("status").to_pylist()]))
-    report = run_validation(shrunk, good, tmp_path)
+    shrunk = broken(
+        good,
+        "pages",
+        lambda t: replace_column(t, "status", [404 if s == 200 else s for s in t.column("status").to_pylist()]),
+    )
+    report = run_validation(shrunk, good, tmp_path, PUBLIC_URL_PATTERN)
     assert not report.success and pc.sum(live).as_py() == 6
-    assert any(f.table == "release_checks" and "live pages (status 200) fell from 6 to 0" in f.line() for f in report.failures)
-    assert run_validation(shrunk, good, tmp_path, allow_shrink=True).success
+    assert any(
+        f.table == "release_checks" and "live pages (status 200) fell from 6 to 0" in f.line() for f in report.failures
+    )
+    assert run_validation(shrunk, good, tmp_path, PUBLIC_URL_PATTERN, allow_shrink=True).success
 
 
 def test_an_emptied_table_blocks_the_release(good, tmp_path):
-    report = run_validation(broken(good, "documents", lambda t: t.slice(0, 0)), good, tmp_path)
+    report = run_validation(broken(good, "documents", lambda t: t.slice(0, 0)), good, tmp_path, PUBLIC_URL_PATTERN)
     assert any("documents is empty" in f.line() for f in report.failures)
 
 
 def test_failed_results_are_written_too(good, tmp_path):
-    run_validation(broken(good, "changes", BREAKS["unknown change kind"][1]), None, tmp_path)
-    assert "FAILED" in (tmp_path / "report.html").read_text() and '"success": false' in (tmp_path / "results.json").read_text()
+    run_validation(broken(good, "changes", BREAKS["unknown change kind"][1]), None, tmp_path, PUBLIC_URL_PATTERN)
+    assert (
+        "FAILED" in (tmp_path / "report.html").read_text()
+        and '"success": false' in (tmp_path / "results.json").read_text()
+    )
 
 
 def test_a_district_office_lost_from_the_table_is_caught(good, tmp_path):
-    report = run_validation(broken(good, "offices", lambda t: t.slice(0, t.num_rows - 2)), None, tmp_path)
+    report = run_validation(
+        broken(good, "offices", lambda t: t.slice(0, t.num_rows - 2)), None, tmp_path, PUBLIC_URL_PATTERN
+    )
     assert any("lists 7 district offices, the table has 6" in f.line() for f in report.failures)

@@ -18,10 +18,26 @@ def screenshot(report: Path, out: Path) -> Path:
     if browser is None:
         sys.exit("chromium is not installed: apt-get install chromium")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        f"--user-data-dir={profile}", "--window-size=1400,1800", f"--screenshot={out}",
-                        report.resolve().as_uri()], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--window-size=1400,1800",
+                f"--screenshot={out}",
+                report.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     return out
 
 

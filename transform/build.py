@@ -14,41 +14,18 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from crawl.extract import PageContent
-from crawl.pipelines import read_raw
+from selvhjelp_data.raw_store import read_raw
+from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.schema import TABLES
 from transform.documents import build_document_tables
 from transform.offices import offices_of_page, tasks_of_page
-from transform.pages import RunInfo, build_page_tables, extract_raw
+from transform.pages import build_page_tables, extract_raw
 from transform.quotes import quotes_of_page
-from transform.schema import TABLES
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
-
-
-def to_arrow(name: str, rows: list[dict]) -> pa.Table:
-    """Rows cast to the table's declared schema, sorted by its key (stable output for diffs)."""
-    table = TABLES[name]
-    rows = sorted(rows, key=lambda r: tuple("" if r.get(k) is None else r[k] for k in table.key))
-    return pa.Table.from_pylist([{c: r.get(c) for c in table.column_names} for r in rows], schema=table.schema)
-
-
-def empty_tables() -> dict[str, pa.Table]:
-    return {name: t.schema.empty_table() for name, t in TABLES.items()}
-
-
-def read_tables(data_dir: Path | None, names=tuple(TABLES)) -> dict[str, pa.Table]:
-    """A release's tables (an empty table for each one missing)."""
-    tables = empty_tables()
-    if data_dir is None:
-        return {n: tables[n] for n in names}
-    for name in names:
-        path = Path(data_dir) / f"{name}.parquet"
-        if path.exists():
-            tables[name] = pq.read_table(path, schema=TABLES[name].schema)
-    return {n: tables[n] for n in names}
 
 
 def raw_reader(raw_dir: Path):
@@ -70,11 +47,16 @@ def content_tables(contents: dict[str, PageContent]) -> dict[str, list[dict]]:
     return rows
 
 
-def extract_in_parallel(records: list[dict], raw_dir: Path, workers: int | None = None) -> dict[str, PageContent | None] | None:
+def extract_in_parallel(
+    records: list[dict], raw_dir: Path, workers: int | None = None
+) -> dict[str, PageContent | None] | None:
     """Extract the live pages of a large run in a process pool (extraction is pure and both cores are idle
     during the transform); None for small runs, where starting workers costs more than it saves."""
-    jobs = [(str(raw_dir), r["url"], r["raw_sha256"], r.get("content_type")) for r in records
-            if r["kind"] == "page" and r["outcome"] in ("fetched", "not_modified") and r.get("raw_sha256")]
+    jobs = [
+        (str(raw_dir), r["url"], r["raw_sha256"], r.get("content_type"))
+        for r in records
+        if r["kind"] == "page" and r["outcome"] in ("fetched", "not_modified") and r.get("raw_sha256")
+    ]
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
         return None
@@ -88,10 +70,17 @@ def extract_in_parallel(records: list[dict], raw_dir: Path, workers: int | None 
         return None
 
 
-def build_tables(records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo) -> dict[str, pa.Table]:
+def build_tables(
+    records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo
+) -> dict[str, pa.Table]:
     pages, versions, changes, contents = build_page_tables(
-        records, raw_reader(Path(raw_dir)), previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run,
-        extracted=extract_in_parallel(records, Path(raw_dir)))
+        records,
+        raw_reader(Path(raw_dir)),
+        previous["pages"].to_pylist(),
+        previous["page_versions"].to_pylist(),
+        run,
+        extracted=extract_in_parallel(records, Path(raw_dir)),
+    )
     # documents, quotes and offices describe the site as it is now: the pages live in this run
     rows = {"pages": pages, "page_versions": versions, "changes": changes, **content_tables(contents)}
-    return {name: to_arrow(name, rows[name]) for name in TABLES}
+    return {name: table.to_arrow(rows[name]) for name, table in TABLES.items()}

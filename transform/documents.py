@@ -37,14 +37,21 @@ TITLE_KINDS = [
     (re.compile(r"^\w+meldingen$", re.I), "stortingsmelding"),
 ]
 # A titled document may take the identity of an identifier of a compatible kind in its section.
-COMPATIBLE = {"guide": {"is_publication"}, "guideline": {"is_publication"}, "plan": {"is_publication"},
-              "stortingsmelding": {"stortingsmelding"}, "strategy": {"is_publication"}}
+COMPATIBLE = {
+    "guide": {"is_publication"},
+    "guideline": {"is_publication"},
+    "plan": {"is_publication"},
+    "stortingsmelding": {"stortingsmelding"},
+    "strategy": {"is_publication"},
+}
 _TEXT_TITLE = re.compile(r"^[\s,–-]*([A-ZÆØÅ][^,.;:()«»\"“”]{3,58}?)\s*[,.]")
 _TITLE_BEFORE = re.compile(r"\b([A-ZÆØÅ][\w -]{8,60}?)\s*\($")
 _YEAR_AFTER = re.compile(r"^\)?\s*(?:kom i|fra)\s+(\d{4})\b")
 _YEAR_IN_SENTENCE = re.compile(r"\bi (\d{4}) kom\b|\bkom i (\d{4})\b", re.I)  # "Tidlig i 2016 kom ... (IS-2428)"
 # A plan or strategy with its period, in running text: "Nasjonal plan for selvhjelp 2014 -2018"
-_TITLED_WITH_YEARS = re.compile(r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)\s+(\d{4})\s*[-–]\s*(\d{4})\b")
+_TITLED_WITH_YEARS = re.compile(
+    r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)\s+(\d{4})\s*[-–]\s*(\d{4})\b"
+)
 # A document's name given in its own section: "Tittelen på veilederen er «...»", "med navnet «...»"
 _NAMED_IN_SECTION = re.compile(r"(?:[Tt]ittelen på \w+ er|med navnet)\s*[«\"“”]([^»\"“”]{3,100})[»\"“”]")
 
@@ -112,7 +119,9 @@ def title_kind(title: str) -> str | None:
 
 def titled(title: str, kind: str) -> Document:
     title = normalise(title).rstrip(":").strip()
-    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title) or re.search(r",\s*(?:\d{1,2}\.\s*\w+\s+)?((\d{4}))$", title)
+    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title) or re.search(
+        r",\s*(?:\d{1,2}\.\s*\w+\s+)?((\d{4}))$", title
+    )
     canonical = SAME_DOCUMENT.get(title, title)
     doc = Document(slugify(re.sub(r"\s*[-–]\s*(?=\d{4}$)", "-", canonical)), kind, title=canonical)
     if years:
@@ -201,7 +210,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
                 index.mentions.append(Mention(doc.document_id, pid, placed.offset, text, text, text))
         for kind, style, m in _identifier_matches(text):
             doc = identify(kind, style, m)
-            after = text[m.end():]
+            after = text[m.end() :]
             if placed.block.kind == "heading":
                 rest = normalise(re.sub(r"^[\s–-]+", "", after))
                 if rest:
@@ -228,8 +237,16 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
         if placed.block.kind != "heading":
             for m in _TITLED_WITH_YEARS.finditer(text):
                 doc = index.add(titled(f"{m[1]} {m[2]}-{m[3]}", title_kind(m[1]) or "plan"))
-                index.mentions.append(Mention(doc.document_id, pid, placed.offset + m.start(), m[0], heading,
-                                              sentence_around(text, m.start(), m.end())))
+                index.mentions.append(
+                    Mention(
+                        doc.document_id,
+                        pid,
+                        placed.offset + m.start(),
+                        m[0],
+                        heading,
+                        sentence_around(text, m.start(), m.end()),
+                    )
+                )
             for m in _NAMED_IN_SECTION.finditer(text):
                 named_in[heading] = m[1]
     for heading, name in named_in.items():
@@ -249,7 +266,7 @@ def _alias_of(doc: Document, spelling: str) -> Document:
 
 
 _WORD = re.compile(r"\S+")
-_EDGE_PUNCTUATION = "«»\"“”()[],.;:!?"
+_EDGE_PUNCTUATION = '«»"“”()[],.;:!?'
 
 
 class TitleFinder:
@@ -269,7 +286,7 @@ class TitleFinder:
         words = [(m.start(), m.end()) for m in _WORD.finditer(low)]
         i = 0
         while i < len(words):
-            if low[words[i][0]:words[i][1]].strip(_EDGE_PUNCTUATION) not in self.first_words:
+            if low[words[i][0] : words[i][1]].strip(_EDGE_PUNCTUATION) not in self.first_words:
                 i += 1
                 continue
             for j in range(min(len(words), i + self.max_words) - 1, i - 1, -1):
@@ -287,7 +304,9 @@ class TitleFinder:
             i += 1
 
 
-def read_titles_in_text(index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent, known: list[Mention]) -> None:
+def read_titles_in_text(
+    index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent, known: list[Mention]
+) -> None:
     """Mentions by title in running text ("... Nasjonal plan for selvhjelp ..."), once every page's
     headings have made the titles known."""
     # spans already taken on this page; a title right next to its own identifier is the same mention
@@ -298,9 +317,14 @@ def read_titles_in_text(index: DocumentIndex, finder: TitleFinder, pid: str, pag
         text = placed.block.text
         for a_, b_, doc_id in finder.find(text):
             start, end = placed.offset + a_, placed.offset + b_
-            if any(a < end and start < b or (d == doc_id and (0 <= start - b <= 3 or 0 <= a - end <= 3)) for d, a, b in taken):
+            if any(
+                a < end and start < b or (d == doc_id and (0 <= start - b <= 3 or 0 <= a - end <= 3))
+                for d, a, b in taken
+            ):
                 continue
-            index.mentions.append(Mention(doc_id, pid, start, text[a_:b_], placed.heading, sentence_around(text, a_, b_)))
+            index.mentions.append(
+                Mention(doc_id, pid, start, text[a_:b_], placed.heading, sentence_around(text, a_, b_))
+            )
             taken.append((doc_id, start, end))
 
 
@@ -314,10 +338,16 @@ def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict],
         by_page.setdefault(m.page_id, []).append(m)
     for pid in sorted(contents):
         read_titles_in_text(index, finder, pid, contents[pid], by_page.get(pid, []))
-    mentions = [{**m.__dict__, "document_id": index.canonical(m.document_id)} for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))]
+    mentions = [
+        {**m.__dict__, "document_id": index.canonical(m.document_id)}
+        for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))
+    ]
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m["document_id"]] = counts.get(m["document_id"], 0) + 1
-    documents = [{**{k: v for k, v in d.__dict__.items() if not k.startswith("_")}, "mention_count": counts[d.document_id]}
-                 for d in index.documents.values() if counts.get(d.document_id)]
+    documents = [
+        {**{k: v for k, v in d.__dict__.items() if not k.startswith("_")}, "mention_count": counts[d.document_id]}
+        for d in index.documents.values()
+        if counts.get(d.document_id)
+    ]
     return documents, mentions, index

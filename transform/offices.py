@@ -21,7 +21,7 @@ _AREA_SEPARATOR = re.compile(r",\s*|\s+og\s+(?!Romsdal\b|Fjordane\b)")
 
 
 def split_areas(text: str) -> list[str]:
-    """"Rogaland, Aust- og Vest-Agder" -> Rogaland, Aust-Agder, Vest-Agder; "Sogn og Fjordane" stays whole."""
+    """ "Rogaland, Aust- og Vest-Agder" -> Rogaland, Aust-Agder, Vest-Agder; "Sogn og Fjordane" stays whole."""
     text = re.sub(r"(\w+)- og (\w+)-(\w+)", r"\1-\3, \2-\3", text)  # a suspended hyphen shares the stem
     return [p.strip() for p in _AREA_SEPARATOR.split(text) if p.strip()]
 
@@ -42,7 +42,11 @@ def offices_of_page(pid: str, page: PageContent) -> list[dict]:
             continue
         if current is None or block.kind != "paragraph":
             continue
-        for line in block.text.split("\n") if "\n" in block.text else re.split(r"(?=(?:Adresse|Telefon|E-post|Kontorsted)\s*:)", block.text):
+        for line in (
+            block.text.split("\n")
+            if "\n" in block.text
+            else re.split(r"(?=(?:Adresse|Telefon|E-post|Kontorsted)\s*:)", block.text)
+        ):
             m = _LABELLED.match(line.strip())
             if not m:
                 continue
@@ -59,8 +63,18 @@ def offices_of_page(pid: str, page: PageContent) -> list[dict]:
 
 
 def _office(kind, name, pid, areas=None) -> dict:
-    return {"office_id": slugify(name), "kind": kind, "name": name, "city": None, "areas": areas, "street_address": None,
-            "postal_code": None, "phone": None, "email": None, "source_page_id": pid}
+    return {
+        "office_id": slugify(name),
+        "kind": kind,
+        "name": name,
+        "city": None,
+        "areas": areas,
+        "street_address": None,
+        "postal_code": None,
+        "phone": None,
+        "email": None,
+        "source_page_id": pid,
+    }
 
 
 def tasks_of_page(pid: str, page: PageContent) -> list[dict]:
@@ -70,7 +84,14 @@ def tasks_of_page(pid: str, page: PageContent) -> list[dict]:
     for placed in placed_blocks(page):
         block = placed.block
         if block.kind == "list_item" and kind:
-            tasks.append({"office_kind": kind, "task": block.text, "position": sum(1 for t in tasks if t["office_kind"] == kind) + 1, "page_id": pid})
+            tasks.append(
+                {
+                    "office_kind": kind,
+                    "task": block.text,
+                    "position": sum(1 for t in tasks if t["office_kind"] == kind) + 1,
+                    "page_id": pid,
+                }
+            )
             continue
         kind = None
         if block.kind == "paragraph" and block.text.rstrip().endswith(":") and (m := _TASK_LEAD.search(block.text)):

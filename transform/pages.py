@@ -8,25 +8,20 @@ has changed (reverts count).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Callable
 
 from w3lib.encoding import html_to_unicode
 
 from crawl.extract import PageContent, extract_page
+from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
 from selvhjelp_data.urls import page_id
 
 PERMANENT_REDIRECTS = (301, 308)
 GONE = (404, 410)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: str
-    started_at: datetime  # UTC
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
@@ -45,7 +40,7 @@ def content_of(record: dict, read_raw: Callable[[str], bytes | None]) -> PageCon
 
 def extract_raw(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
     """(url, page) from (raw store, url, raw SHA-256, Content-Type): a process-pool worker's unit of work."""
-    from crawl.pipelines import read_raw
+    from selvhjelp_data.raw_store import read_raw
 
     raw_dir, url, sha, content_type = job
     body = read_raw(raw_dir, sha)
@@ -66,8 +61,9 @@ def _diff(before: str, after: str) -> tuple[str, int, int]:
     return "\n".join(lines), added, removed
 
 
-def classify(prev: dict | None, status: int | None, content_sha: str | None, last_modified: date | None,
-             raw_sha: str | None) -> str | None:
+def change_kind(
+    prev: dict | None, status: int | None, content_sha: str | None, last_modified: date | None, raw_sha: str | None
+) -> str | None:
     """The change kind of one page between the previous release and this run, or None."""
     had_content = bool(prev and prev.get("content_sha256"))
     prev_status = prev.get("status") if prev else None
@@ -91,9 +87,14 @@ def classify(prev: dict | None, status: int | None, content_sha: str | None, las
     return None
 
 
-def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | None], previous_pages: list[dict],
-                      previous_versions: list[dict], run: RunInfo, extracted: dict[str, PageContent | None] | None = None,
-                      ) -> tuple[list[dict], list[dict], list[dict], dict[str, PageContent]]:
+def build_page_tables(
+    records: list[dict],
+    read_raw: Callable[[str], bytes | None],
+    previous_pages: list[dict],
+    previous_versions: list[dict],
+    run: RunInfo,
+    extracted: dict[str, PageContent | None] | None = None,
+) -> tuple[list[dict], list[dict], list[dict], dict[str, PageContent]]:
     """pages, page_versions, changes, and the extracted content of every live page.
 
     `extracted` holds pages already extracted by URL (in parallel, for large runs); others are read here.
@@ -106,11 +107,21 @@ def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | Non
             latest_version[v["page_id"]] = v
     changes: list[dict] = []
     contents: dict[str, PageContent] = {}
+    previous_text: dict[str, str] = {}  # page_id -> the text before this run's new version (for diffs)
 
     for record in (r for r in records if r["kind"] == "page"):
         pid = page_id(record["url"])
         prev = pages.get(pid)
-        row = dict(prev) if prev else {"page_id": pid, "url": record["url"], "first_seen_at": run.started_at}
+        row = (
+            dict(prev)
+            if prev
+            else {
+                **dict.fromkeys(PAGES.column_names),
+                "page_id": pid,
+                "url": record["url"],
+                "first_seen_at": run.started_at,
+            }
+        )
         row["last_fetched_at"] = run.started_at
         if record["outcome"] in ("failed", "skipped"):
             row["fetch_error"] = record["reason"]
@@ -131,7 +142,9 @@ def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | Non
             pages[pid] = row
             continue
         content_sha = sha256_hex(page.main_text) if page else None
-        kind = classify(prev, live_status, content_sha, page.last_modified if page else None, record.get("raw_sha256"))
+        kind = change_kind(
+            prev, live_status, content_sha, page.last_modified if page else None, record.get("raw_sha256")
+        )
         row["status"] = live_status
         row["redirect_to"] = record.get("redirect_to") if live_status in (301, 302, 303, 307, 308) else None
         if status != 304:
@@ -139,43 +152,68 @@ def build_page_tables(records: list[dict], read_raw: Callable[[str], bytes | Non
             row["http_last_modified"] = _http_date(record.get("http_last_modified"))
         if page:
             contents[pid] = page
-            row.update(title=page.title, section=page.section, site_generation=page.site_generation,
-                       last_modified_label=page.date_label, last_modified=page.last_modified,
-                       content_sha256=content_sha, raw_sha256=record["raw_sha256"], word_count=page.word_count)
-            _record_version(versions, latest_version, pid, page, content_sha, record["raw_sha256"], run.run_id)
+            row.update(
+                title=page.title,
+                section=page.section,
+                site_generation=page.site_generation,
+                last_modified_label=page.date_label,
+                last_modified=page.last_modified,
+                content_sha256=content_sha,
+                raw_sha256=record["raw_sha256"],
+                word_count=page.word_count,
+            )
+            before = _record_version(versions, latest_version, pid, page, content_sha, record["raw_sha256"], run.run_id)
+            if before is not None:
+                previous_text[pid] = before
         if kind:
             row["last_changed_at"] = run.started_at
-            changes.append(_change_row(kind, pid, record["url"], prev, row, page, latest_version, run))
+            changes.append(_change_row(kind, pid, record["url"], prev, row, page, previous_text.get(pid), run))
         pages[pid] = row
 
     return list(pages.values()), versions, changes, contents
 
 
-def _record_version(versions, latest_version, pid, page, content_sha, raw_sha, run_id) -> None:
+def _record_version(versions, latest_version, pid, page, content_sha, raw_sha, run_id) -> str | None:
+    """Record this run's content of a page; the text it replaces when it is a new version."""
     latest = latest_version.get(pid)
     if latest and latest["content_sha256"] == content_sha:
         latest["last_seen_run"] = run_id
-        return
-    row = {"page_id": pid, "version": (latest["version"] + 1) if latest else 1, "content_sha256": content_sha,
-           "raw_sha256": raw_sha, "title": page.title, "last_modified_label": page.date_label,
-           "last_modified": page.last_modified, "text": page.main_text, "first_seen_run": run_id, "last_seen_run": run_id}
-    if latest:
-        row["_previous_text"] = latest["text"]  # for the diff; dropped before the table is built
+        return None
+    row = {
+        "page_id": pid,
+        "version": (latest["version"] + 1) if latest else 1,
+        "content_sha256": content_sha,
+        "raw_sha256": raw_sha,
+        "title": page.title,
+        "last_modified_label": page.date_label,
+        "last_modified": page.last_modified,
+        "text": page.main_text,
+        "first_seen_run": run_id,
+        "last_seen_run": run_id,
+    }
     versions.append(row)
     latest_version[pid] = row
+    return latest["text"] if latest else None
 
 
-def _change_row(kind, pid, url, prev, row, page, latest_version, run) -> dict:
+def _change_row(kind, pid, url, prev, row, page, before, run) -> dict:
     change = {
-        "change_id": sha256_hex(f"{run.run_id}|{pid}|{kind}")[:16], "run_id": run.run_id, "detected_at": run.started_at,
-        "page_id": pid, "url": url, "title": row.get("title"), "kind": kind,
+        "change_id": sha256_hex(f"{run.run_id}|{pid}|{kind}")[:16],
+        "run_id": run.run_id,
+        "detected_at": run.started_at,
+        "page_id": pid,
+        "url": url,
+        "title": row.get("title"),
+        "kind": kind,
         "last_modified_before": prev.get("last_modified") if prev else None,
         "last_modified_after": page.last_modified if page else None,
         "content_sha256_before": prev.get("content_sha256") if prev else None,
         "content_sha256_after": row.get("content_sha256") if page else None,
-        "redirect_to": row.get("redirect_to"), "lines_added": None, "lines_removed": None, "diff": None,
+        "redirect_to": row.get("redirect_to"),
+        "lines_added": None,
+        "lines_removed": None,
+        "diff": None,
     }
-    before = latest_version.get(pid, {}).get("_previous_text")
     if kind in ("modified", "modified_silently", "restored", "reparsed") and page and before is not None:
         change["diff"], change["lines_added"], change["lines_removed"] = _diff(before, page.main_text)
     return change

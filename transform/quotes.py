@@ -12,7 +12,10 @@ from selvhjelp_data.text import sha256_hex
 from transform.sections import placed_blocks
 
 OPENERS = {"«": "»", "“": "”"}
-_TITLE_CUES = re.compile(r"(tittel(en)?|navnet|veilederen|heftet|planen|meldingen|konferansen|programmet|avsnittet)\s*(på \w+\s*)?(er\s*)?$", re.I)
+_TITLE_CUES = re.compile(
+    r"(tittel(en)?|navnet|veilederen|heftet|planen|meldingen|konferansen|programmet|avsnittet)\s*(på \w+\s*)?(er\s*)?$",
+    re.I,
+)
 _MARKS = re.compile(r'[«»“”"\n]')
 MAX_QUOTE_CHARS = 3000  # a «» quotation may run over paragraphs; an unclosed mark must not swallow a page
 
@@ -31,7 +34,7 @@ def find_spans(text: str) -> list[Span]:
     stack: list[tuple[str, int]] = []  # (closing mark expected, start)
     for mark in _MARKS.finditer(text):  # only the marks and paragraph breaks matter
         i, ch = mark.start(), mark[0]
-        if ch == "\n" and text[i - 1:i] == "\n":
+        if ch == "\n" and text[i - 1 : i] == "\n":
             # straight and ”…” quotes close within their paragraph; drop any left open
             stack = [(c, s) for c, s in stack if c == "»" or c == "”" and text[s - 1] == "“"]
         if stack and i - stack[-1][1] > MAX_QUOTE_CHARS:
@@ -53,11 +56,13 @@ def find_spans(text: str) -> list[Span]:
     return spans
 
 
-def classify(quoted: str, before: str, after: str) -> str:
+def quote_kind(quoted: str, before: str, after: str) -> str:
     """title: a quoted name (after "Tittelen på veilederen er", "med navnet", before "(IS-"); quotation:
     a sentence or more; term: a quoted word or phrase ("som enda et pålegg")."""
     words = quoted.split()
-    if (quoted[:1].isupper() or quoted[:1].isdigit()) and (_TITLE_CUES.search(before.rstrip(' "“«”')) or re.match(r"^\s*\(IS", after)):
+    if (quoted[:1].isupper() or quoted[:1].isdigit()) and (
+        _TITLE_CUES.search(before.rstrip(' "“«”')) or re.match(r"^\s*\(IS", after)
+    ):
         return "title"
     if len(words) >= 9 or (len(words) >= 5 and quoted.rstrip()[-1:] in ".!?"):
         return "quotation"
@@ -76,16 +81,21 @@ def quotes_of_page(pid: str, page: PageContent, document_of_heading) -> list[dic
         i = bisect.bisect_right(starts, position) - 1
         return placed[i].heading if i >= 0 else page.title
 
-    rows = [_row(pid, p.block.text, "blockquote", p.heading, p.offset, "quotation", document_of_heading(p.heading))
-            for p in placed if p.block.kind == "quote"]
+    rows = [
+        _row(pid, p.block.text, "blockquote", p.heading, p.offset, "quotation", document_of_heading(p.heading))
+        for p in placed
+        if p.block.kind == "quote"
+    ]
     spans = find_spans(text)
     ids: list[str] = []
     span_rows: list[dict] = []
     for span in spans:
-        quoted = text[span.start:span.end]
+        quoted = text[span.start : span.end]
         heading = heading_at(span.start)
-        kind = classify(quoted, text[max(0, span.start - 60):span.start - 1], text[span.end + 1:span.end + 20])
-        row = _row(pid, quoted, span.marks, heading, span.start, kind, document_of_heading(heading) if kind != "term" else None)
+        kind = quote_kind(quoted, text[max(0, span.start - 60) : span.start - 1], text[span.end + 1 : span.end + 20])
+        row = _row(
+            pid, quoted, span.marks, heading, span.start, kind, document_of_heading(heading) if kind != "term" else None
+        )
         ids.append(row["quote_id"])
         span_rows.append(row)
     for span, row in zip(spans, span_rows):
@@ -94,5 +104,14 @@ def quotes_of_page(pid: str, page: PageContent, document_of_heading) -> list[dic
 
 
 def _row(pid, text, marks, heading, position, kind, doc_id) -> dict:
-    return {"quote_id": sha256_hex(f"{pid}|{position}|{text}")[:16], "page_id": pid, "document_id": doc_id, "kind": kind,
-            "text": text, "quote_marks": marks, "section_heading": heading, "position": position, "parent_quote_id": None}
+    return {
+        "quote_id": sha256_hex(f"{pid}|{position}|{text}")[:16],
+        "page_id": pid,
+        "document_id": doc_id,
+        "kind": kind,
+        "text": text,
+        "quote_marks": marks,
+        "section_heading": heading,
+        "position": position,
+        "parent_quote_id": None,
+    }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from crawl.extract import Block, PageContent
 
@@ -36,5 +36,5 @@ def sentence_around(text: str, start: int, end: int) -> str:
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
     for a, b in zip(bounds, bounds[1:]):
         if a <= start < b or (a <= start and end <= b):
-            return text[a:max(b, end)].strip()
+            return text[a : max(b, end)].strip()
     return text.strip()

@@ -9,7 +9,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from transform.schema import SITE_URL_PATTERN, TABLES, Table
+from selvhjelp_data.schema import TABLES, TODAY, Column, Table
 
 
 @dataclass(frozen=True)
@@ -19,38 +19,58 @@ class Expect:
 
     @property
     def column(self) -> str | None:
-        return self.kwargs.get("column") or (",".join(self.kwargs["column_list"]) if "column_list" in self.kwargs else None)
+        return self.kwargs.get("column") or (
+            ",".join(self.kwargs["column_list"]) if "column_list" in self.kwargs else None
+        )
 
 
-def table_expectations(table: Table, today: date, url_pattern: str = SITE_URL_PATTERN) -> list[Expect]:
+def bound(value, today: date):
+    """A declared bound as a value GX compares with: ISO dates become dates, TODAY the run's day."""
+    if value == TODAY:
+        return today
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def column_expectations(c: Column, today: date, url_pattern: str) -> list[Expect]:
+    """Everything one column's declaration says, as expectations."""
+    expectations = []
+    if not c.nullable:
+        expectations.append(Expect("ExpectColumnValuesToNotBeNull", {"column": c.name}))
+    if c.min_length is not None:
+        expectations.append(
+            Expect("ExpectColumnValueLengthsToBeBetween", {"column": c.name, "min_value": c.min_length})
+        )
+    if c.allowed:
+        expectations.append(Expect("ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.allowed)}))
+    if pattern := c.pattern_for(url_pattern):
+        expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": pattern}))
+    if c.min_value is not None or c.max_value is not None:
+        bounds = {"min_value": bound(c.min_value, today), "max_value": bound(c.max_value, today)}
+        expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, **bounds}))
+    return expectations
+
+
+def table_expectations(table: Table, today: date, url_pattern: str) -> list[Expect]:
     """Everything the schema says about one table, as expectations."""
     expectations = [Expect("ExpectTableColumnsToMatchSet", {"column_set": table.column_names, "exact_match": True})]
+    if table.min_rows:
+        expectations.append(Expect("ExpectTableRowCountToBeBetween", {"min_value": table.min_rows}))
     if len(table.key) == 1:
         expectations.append(Expect("ExpectColumnValuesToBeUnique", {"column": table.key[0]}))
     else:
         expectations.append(Expect("ExpectCompoundColumnsToBeUnique", {"column_list": list(table.key)}))
     for c in table.columns:
-        if not c.nullable:
-            expectations.append(Expect("ExpectColumnValuesToNotBeNull", {"column": c.name}))
-        if pa.types.is_string(c.type) and not c.nullable and c.name in ("text", "task", "name", "context", "matched_text"):
-            expectations.append(Expect("ExpectColumnValueLengthsToBeBetween", {"column": c.name, "min_value": 1}))
-        if c.allowed:
-            expectations.append(Expect("ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": list(c.allowed)}))
-        if c.pattern:
-            regex = url_pattern if c.pattern == SITE_URL_PATTERN else c.pattern  # a mirror crawl keeps its own URLs
-            expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": regex}))
-        if pa.types.is_date(c.type):
-            expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": date.fromisoformat(c.min_value or "1990-01-01"), "max_value": today}))
-        elif c.min_value is not None and (pa.types.is_integer(c.type)):
-            expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, "min_value": c.min_value}))
-    if table.name == "pages":
-        expectations.append(Expect("ExpectColumnValueLengthsToBeBetween", {"column": "title", "min_value": 1}))
+        expectations += column_expectations(c, today, url_pattern)
     return expectations
 
 
 def reference_names() -> list[str]:
-    """"quotes.page_id -> pages.page_id" and the like: one column of the references frame each."""
-    return [f"{name}.{column} -> {target}" for name, table in TABLES.items() for column, target in table.references.items()]
+    """ "quotes.page_id -> pages.page_id" and the like: one column of the references frame each."""
+    return [
+        f"{name}.{column} -> {target}" for name, table in TABLES.items() for column, target in table.references.items()
+    ]
 
 
 def missing_references(tables: dict[str, pa.Table]) -> dict[str, list]:
@@ -69,7 +89,9 @@ def missing_references(tables: dict[str, pa.Table]) -> dict[str, list]:
     return missing
 
 
-def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, allow_shrink: bool) -> list[tuple[str, str | None]]:
+def release_checks(
+    tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, allow_shrink: bool
+) -> list[tuple[str, str | None]]:
     """(check, failure or None) for rules that span tables or runs."""
     checks: list[tuple[str, str | None]] = []
     offices = tables["offices"].to_pylist()
@@ -85,15 +107,27 @@ def release_checks(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     def live_pages(t):
         return sum(1 for s in t["pages"].column("status").to_pylist() if s == 200)
 
-    for what, before, after in (("live pages (status 200)", live_pages(previous), live_pages(tables)),
-                                ("documents", previous["documents"].num_rows, tables["documents"].num_rows)):
-        checks.append((f"{what} did not drop by more than half",
-                       f"{what} fell from {before} to {after}" if before and after * 2 < before else None))
+    for what, before, after in (
+        ("live pages (status 200)", live_pages(previous), live_pages(tables)),
+        ("documents", previous["documents"].num_rows, tables["documents"].num_rows),
+    ):
+        checks.append(
+            (
+                f"{what} did not drop by more than half",
+                f"{what} fell from {before} to {after}" if before and after * 2 < before else None,
+            )
+        )
     for name, table in tables.items():
         if name == "changes":
             continue  # a run with no changes is the usual case
-        checks.append((f"{name} is not empty when it was before",
-                       f"{name} is empty; the previous release had {previous[name].num_rows} rows" if previous[name].num_rows and not table.num_rows else None))
+        checks.append(
+            (
+                f"{name} is not empty when it was before",
+                f"{name} is empty; the previous release had {previous[name].num_rows} rows"
+                if previous[name].num_rows and not table.num_rows
+                else None,
+            )
+        )
     return checks
 
 
@@ -108,13 +142,15 @@ def _district_office_mismatch(tables: dict[str, pa.Table]) -> str | None:
         if office["kind"] == "district":
             rows[office["source_page_id"]] = rows.get(office["source_page_id"], 0) + 1
     for page, count in rows.items():
-        listed = sum(1 for line in texts.get(page, (0, ""))[1].split("\n\n") if line.startswith("Distriktskontoret for "))
+        listed = sum(
+            1 for line in texts.get(page, (0, ""))[1].split("\n\n") if line.startswith("Distriktskontoret for ")
+        )
         if listed != count:
             return f"page {page} lists {listed} district offices, the table has {count}"
     return None
 
 
-def suites(today: date, url_pattern: str = SITE_URL_PATTERN) -> dict[str, list[Expect]]:
+def suites(today: date, url_pattern: str) -> dict[str, list[Expect]]:
     declared = {name: table_expectations(table, today, url_pattern) for name, table in TABLES.items()}
     declared["references"] = [Expect("ExpectColumnValuesToBeNull", {"column": ref}) for ref in reference_names()]
     declared["release_checks"] = [Expect("ExpectColumnValuesToBeNull", {"column": "failure"})]

@@ -9,7 +9,7 @@ one CrawlRecord, whatever happens to it.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -25,9 +25,9 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed
 
 from crawl.extract import page_outline, site_generation_of
-from crawl.items import CrawlRecord
-from crawl.pipelines import read_raw
 from crawl.state import read_state
+from selvhjelp_data.raw_store import read_raw
+from selvhjelp_data.records import CrawlRecord
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
 
@@ -36,7 +36,7 @@ _SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _header(response, name: str) -> str | None:
@@ -55,8 +55,15 @@ def looks_binary(body: bytes) -> bool:
 class SelvhjelpSpider(scrapy.Spider):
     name = "selvhjelp"
 
-    def __init__(self, mirror: str | None = None, public_names: str = "1", start_urls: str | None = None,
-                 sitemap_urls: str | None = None, state: str | None = None, **kwargs):
+    def __init__(
+        self,
+        mirror: str | None = None,
+        public_names: str = "1",
+        start_urls: str | None = None,
+        sitemap_urls: str | None = None,
+        state: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         site = load_settings()
         self.site = site
@@ -91,10 +98,20 @@ class SelvhjelpSpider(scrapy.Spider):
             if known.get("last_modified"):
                 headers["If-Modified-Since"] = known["last_modified"]
         return scrapy.Request(
-            self.urls.to_fetch(public_url), method=method, headers=headers, callback=callback, errback=self.on_error,
+            self.urls.to_fetch(public_url),
+            method=method,
+            headers=headers,
+            callback=callback,
+            errback=self.on_error,
             dont_filter=True,  # the spider keeps its own set of URLs: start URLs bypass Scrapy's filter anyway
-            meta={"public_url": public_url, "link_depth": depth, "via": via, "redirect_chain": list(chain),
-                  "handle_httpstatus_all": True, **meta},
+            meta={
+                "public_url": public_url,
+                "link_depth": depth,
+                "via": via,
+                "redirect_chain": list(chain),
+                "handle_httpstatus_all": True,
+                **meta,
+            },
         )
 
     def _page_request(self, url, depth, via, chain=(), **meta):
@@ -108,7 +125,9 @@ class SelvhjelpSpider(scrapy.Spider):
         return self._request(public, self.parse_page, via, depth=depth, method=method, chain=chain, **meta)
 
     def parse_sitemap(self, response):
-        record = self._record(response, "fetched" if response.status == 200 else "not_modified" if response.status == 304 else "failed")
+        record = self._record(
+            response, "fetched" if response.status == 200 else "not_modified" if response.status == 304 else "failed"
+        )
         record.kind = "sitemap"
         record.raw_sha256 = self.previous.get(record.url, {}).get("raw_sha256") if response.status == 304 else None
         if response.status == 304:
@@ -124,7 +143,9 @@ class SelvhjelpSpider(scrapy.Spider):
             public = self.urls.to_public(loc)
             if nested:
                 yield self._request(public, self.parse_sitemap, via="sitemap")
-            elif self.allowed(public) and (request := self._page_request(public, 0, "sitemap", sitemap_lastmod=lastmod)):
+            elif self.allowed(public) and (
+                request := self._page_request(public, 0, "sitemap", sitemap_lastmod=lastmod)
+            ):
                 yield request
 
     def _raw_body(self, sha: str | None) -> bytes | None:
@@ -157,11 +178,18 @@ class SelvhjelpSpider(scrapy.Spider):
             yield self._record(response, "not_found")
         elif status >= 400:
             retries = response.meta.get("retry_times", 0)
-            yield self._record(response, "failed", reason=f"http {status}" + (f" after {retries} retries" if retries else ""))
+            yield self._record(
+                response, "failed", reason=f"http {status}" + (f" after {retries} retries" if retries else "")
+            )
         elif response.request.method == "HEAD":
             # it came back: fetch it for real, unconditionally
-            yield self._request(response.meta["public_url"], self.parse_page, response.meta["via"],
-                                depth=response.meta["link_depth"], conditional=False)
+            yield self._request(
+                response.meta["public_url"],
+                self.parse_page,
+                response.meta["via"],
+                depth=response.meta["link_depth"],
+                conditional=False,
+            )
         else:
             yield from self._parse_document(response)
 
@@ -232,18 +260,34 @@ class SelvhjelpSpider(scrapy.Spider):
         if retries and outcome == "failed":
             reason += f" after {retries} retries"
         yield CrawlRecord(
-            url=request.meta.get("public_url", request.url), fetched_url=request.url, outcome=outcome, reason=reason,
-            method=request.method, fetched_at=_now(), depth=request.meta.get("link_depth", 0),
-            discovered_from=request.meta.get("via"), redirect_chain=request.meta.get("redirect_chain", []),
+            url=request.meta.get("public_url", request.url),
+            fetched_url=request.url,
+            outcome=outcome,
+            reason=reason,
+            method=request.method,
+            fetched_at=_now(),
+            depth=request.meta.get("link_depth", 0),
+            discovered_from=request.meta.get("via"),
+            redirect_chain=request.meta.get("redirect_chain", []),
         )
 
     # -- records ---------------------------------------------------------------------------------
     def _record(self, response, outcome: str, reason: str | None = None) -> CrawlRecord:
         meta = response.meta
         return CrawlRecord(
-            url=meta["public_url"], fetched_url=response.url, outcome=outcome, status=response.status, reason=reason,
-            method=response.request.method, redirect_chain=meta.get("redirect_chain", []),
-            content_type=_header(response, "Content-Type"), http_last_modified=_header(response, "Last-Modified"),
-            http_etag=_header(response, "ETag"), bytes=len(response.body), fetched_at=_now(),
-            depth=meta.get("link_depth", 0), discovered_from=meta.get("via"), sitemap_lastmod=meta.get("sitemap_lastmod"),
+            url=meta["public_url"],
+            fetched_url=response.url,
+            outcome=outcome,
+            status=response.status,
+            reason=reason,
+            method=response.request.method,
+            redirect_chain=meta.get("redirect_chain", []),
+            content_type=_header(response, "Content-Type"),
+            http_last_modified=_header(response, "Last-Modified"),
+            http_etag=_header(response, "ETag"),
+            bytes=len(response.body),
+            fetched_at=_now(),
+            depth=meta.get("link_depth", 0),
+            discovered_from=meta.get("via"),
+            sitemap_lastmod=meta.get("sitemap_lastmod"),
         )

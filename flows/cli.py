@@ -15,13 +15,19 @@ def _snapshot_server(args) -> int:
 
 
 def _run(args) -> int:
-    from selvhjelp_data.prefect_env import configure
+    from flows.prefect_env import configure
 
     configure()
     from flows.pipeline import selvhjelp_pipeline
 
-    release = selvhjelp_pipeline(source=args.source, start_urls=args.start_url or None, output_dir=args.output,
-                                 allow_shrink=args.allow_shrink, snapshot_epoch=args.epoch, snapshot_dir=args.snapshot_dir)
+    release = selvhjelp_pipeline(
+        source=args.source,
+        start_urls=args.start_url or None,
+        output_dir=args.output,
+        allow_shrink=args.allow_shrink,
+        snapshot_epoch=args.epoch,
+        snapshot_dir=args.snapshot_dir,
+    )
     print(f"published release: {release}")
     return 0
 
@@ -38,20 +44,34 @@ def _publish(args) -> int:
     from publish.git_repo import publish_release_to_git
     from selvhjelp_data.settings import load_settings
 
-    settings = load_settings(output_dir=Path(args.output) if args.output else None)
-    if not settings.latest_dir.exists():
-        raise RuntimeError(f"no release to publish: {settings.latest_dir} does not exist (run `selvhjelp-data run` first)")
-    result = publish_release_to_git(settings.latest_dir, args.to, args.branch, settings.publish_workdir(args.to))
+    layout = load_settings(output_dir=Path(args.output) if args.output else None).layout
+    if not layout.latest.exists():
+        raise RuntimeError(f"no release to publish: {layout.latest} does not exist (run `selvhjelp-data run` first)")
+    result = publish_release_to_git(layout.latest, args.to, args.branch, layout.publish_workdir(args.to))
     print(result.message)
     return 0
 
 
 def _add_run_options(parser) -> None:
-    parser.add_argument("--source", choices=("live", "snapshot"), default="live",
-                        help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1 for the run")
-    parser.add_argument("--start-url", action="append", default=[], metavar="URL",
-                        help="crawl another copy of the site (a mirror, a staging server) from this URL, recording its URLs as they are")
-    parser.add_argument("--output", default=None, metavar="DIR", help="where releases and state go (default: output/, or SELVHJELP_OUTPUT_DIR)")
+    parser.add_argument(
+        "--source",
+        choices=("live", "snapshot"),
+        default="live",
+        help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1 for the run",
+    )
+    parser.add_argument(
+        "--start-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="crawl another copy of the site (a mirror, a staging server) from this URL, recording its URLs as they are",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        metavar="DIR",
+        help="where releases and state go (default: output/, or SELVHJELP_OUTPUT_DIR)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,10 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="one flow run: crawl, transform, validate, publish")
     _add_run_options(run)
-    run.add_argument("--allow-shrink", action="store_true",
-                     help="publish even if live pages or documents fell by more than half, or a table emptied")
-    run.add_argument("--epoch", type=int, default=1, help=argparse.SUPPRESS)  # snapshot state to serve (demos, benchmarks)
-    run.add_argument("--snapshot-dir", default=None, help=argparse.SUPPRESS)  # another site folder to serve (benchmarks)
+    run.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if live pages or documents fell by more than half, or a table emptied",
+    )
+    run.add_argument(
+        "--epoch", type=int, default=1, help=argparse.SUPPRESS
+    )  # snapshot state to serve (demos, benchmarks)
+    run.add_argument(
+        "--snapshot-dir", default=None, help=argparse.SUPPRESS
+    )  # another site folder to serve (benchmarks)
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser("serve", help="run the flow on a cron schedule (a Prefect deployment)")
@@ -72,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     pub = commands.add_parser("publish", help="push the latest release into a git data repository")
-    pub.add_argument("--to", required=True, metavar="GIT-URL", help="the data repository (URL or path); credentials from the environment or git's credential helper")
+    pub.add_argument(
+        "--to",
+        required=True,
+        metavar="GIT-URL",
+        help="the data repository (URL or path); credentials from the environment or git's credential helper",
+    )
     pub.add_argument("--output", default=None, metavar="DIR", help="publishes DIR/latest (default: output/)")
     pub.add_argument("--branch", default="main", help="branch to commit to (default: main)")
     pub.set_defaults(handler=_publish)
@@ -80,9 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     snap = commands.add_parser("snapshot-server", help="serve the bundled site snapshot on 127.0.0.1")
     snap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     snap.add_argument("--epoch", type=int, default=1, help="1: the site as captured; 2: the change scenarios")
-    snap.add_argument("--fault", action="append", default=[], metavar="PATH=KIND",
-                      help="misbehave on PATH (or * for every path): 500, 503, slow, truncated, oversized, "
-                           "redirect_loop, offsite_redirect, binary, malformed, robots_disallow")
+    snap.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="PATH=KIND",
+        help="misbehave on PATH (or * for every path): 500, 503, slow, truncated, oversized, "
+        "redirect_loop, offsite_redirect, binary, malformed, robots_disallow",
+    )
     snap.set_defaults(handler=_snapshot_server)
     return parser
 

@@ -44,7 +44,9 @@ class ValidationReport:
 
     def summary(self) -> str:
         state = "passed" if self.success else f"FAILED ({len(self.failures)} expectations)"
-        return f"validation {state}: {self.evaluated} expectations on {len(self.results)} suites in {self.seconds:.2f} s"
+        return (
+            f"validation {state}: {self.evaluated} expectations on {len(self.results)} suites in {self.seconds:.2f} s"
+        )
 
 
 class ValidationError(RuntimeError):
@@ -65,8 +67,14 @@ def references_frame(tables: dict[str, pa.Table]) -> pd.DataFrame:
     return pd.DataFrame({ref: values + [None] * (rows - len(values)) for ref, values in missing.items()}, dtype=object)
 
 
-def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, out_dir: Path,
-                   allow_shrink: bool = False, today: date | None = None, url_pattern: str | None = None) -> ValidationReport:
+def run_validation(
+    tables: dict[str, pa.Table],
+    previous: dict[str, pa.Table] | None,
+    out_dir: Path,
+    url_pattern: str,
+    allow_shrink: bool = False,
+    today: date | None = None,
+) -> ValidationReport:
     """Validate; write results and report into out_dir; never raises on a failed expectation."""
     import great_expectations as gx  # ~9 s: only the validate step pays for it
 
@@ -80,15 +88,22 @@ def run_validation(tables: dict[str, pa.Table], previous: dict[str, pa.Table] | 
     report = ValidationReport(success=True)
     started = time.monotonic()  # after the import: the figure is what validation itself costs
     checks = release_checks(tables, previous, allow_shrink)
-    frames = {**{name: as_frame(t) for name, t in tables.items()}, "references": references_frame(tables),
-              "release_checks": pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object)}
-    declared = suites(today or date.today(), **({"url_pattern": url_pattern} if url_pattern else {}))
+    frames = {
+        **{name: as_frame(t) for name, t in tables.items()},
+        "references": references_frame(tables),
+        "release_checks": pd.DataFrame(
+            {"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object
+        ),
+    }
+    declared = suites(today or date.today(), url_pattern)
     for name, frame in frames.items():
         batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
         suite = gx.ExpectationSuite(name=name)
         for expect in declared[name]:
             suite.add_expectation(getattr(gx.expectations, expect.type)(**expect.kwargs))
-        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format="SUMMARY"
+        )
         report.results[name] = result.to_json_dict()
         for r in result.results:
             report.evaluated += 1
@@ -126,9 +141,20 @@ def _failure(table: str, r, checks) -> Failure:
 
 def write_results(report: ValidationReport, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(
-        {"success": report.success, "evaluated": report.evaluated, "failures": [f.__dict__ for f in report.failures],
-         "suites": report.results}, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (out_dir / "results.json").write_text(
+        json.dumps(
+            {
+                "success": report.success,
+                "evaluated": report.evaluated,
+                "failures": [f.__dict__ for f in report.failures],
+                "suites": report.results,
+            },
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
     (out_dir / "report.html").write_text(render_html(report), encoding="utf-8")
 
 
@@ -142,13 +168,15 @@ def render_html(report: ValidationReport) -> str:
             if isinstance(kw.get("value_set"), list) and len(kw["value_set"]) > 8:
                 kw["value_set"] = kw["value_set"][:8] + ["…"]
             unexpected = (r.get("result") or {}).get("partial_unexpected_list") or ""
-            rows.append(f"<tr class={'ok' if r.get('success') else 'fail'}><td>{html.escape(suite)}</td><td>{html.escape(cfg.get('type', ''))}</td>"
-                        f"<td><code>{html.escape(json.dumps(kw, ensure_ascii=False, default=str))}</code></td>"
-                        f"<td>{'passed' if r.get('success') else 'FAILED'}</td><td>{html.escape(str(unexpected)[:300])}</td></tr>")
+            rows.append(
+                f"<tr class={'ok' if r.get('success') else 'fail'}><td>{html.escape(suite)}</td><td>{html.escape(cfg.get('type', ''))}</td>"
+                f"<td><code>{html.escape(json.dumps(kw, ensure_ascii=False, default=str))}</code></td>"
+                f"<td>{'passed' if r.get('success') else 'FAILED'}</td><td>{html.escape(str(unexpected)[:300])}</td></tr>"
+            )
     status = "All expectations passed" if report.success else f"{len(report.failures)} expectations failed"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Validation report</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:4px;font-size:13px;vertical-align:top}}
 tr.ok td:nth-child(4){{color:#060}}tr.fail{{background:#fdd}}h1 span{{font-size:60%;color:#555}}</style></head>
-<body><h1>Validation report <span>{html.escape(report.summary())}</span></h1><p><strong>{status}.</strong> Suites: {', '.join(map(html.escape, report.results))}.</p>
+<body><h1>Validation report <span>{html.escape(report.summary())}</span></h1><p><strong>{status}.</strong> Suites: {", ".join(map(html.escape, report.results))}.</p>
 <table><tr><th>suite</th><th>expectation</th><th>arguments</th><th>result</th><th>unexpected values (sample)</th></tr>
-{''.join(rows)}</table></body></html>"""
+{"".join(rows)}</table></body></html>"""

@@ -1,7 +1,7 @@
 """Run one crawl in a child process and summarise it.
 
 Scrapy's Twisted reactor cannot be restarted in a process, and a flow (or a test session) runs
-many crawls: so each crawl is `python -m crawl.run JOB.json` in a child, and hands back files:
+many crawls: so each crawl is `python -m crawl.process JOB.json` in a child, and hands back files:
 records.jsonl, stats.json, and the bodies in the content-addressed raw store.
 """
 
@@ -63,13 +63,34 @@ class CrawlSummary:
 
     def line(self) -> str:
         failed = ", ".join(f"{n} {reason}" for reason, n in sorted(self.failed.items())) or "none"
-        return (f"crawl: {self.pages_fetched} fetched, {self.unchanged} unchanged (304), {self.new} new, "
-                f"{self.not_found} not found, {self.redirects} redirects; failed/skipped: {failed}; "
-                f"{self.bytes_downloaded} bytes in {self.requests} requests, {self.duration_seconds:.1f} s")
+        return (
+            f"crawl: {self.pages_fetched} fetched, {self.unchanged} unchanged (304), {self.new} new, "
+            f"{self.not_found} not found, {self.redirects} redirects; failed/skipped: {failed}; "
+            f"{self.bytes_downloaded} bytes in {self.requests} requests, {self.duration_seconds:.1f} s"
+        )
 
 
 class CrawlError(RuntimeError):
     pass
+
+
+@dataclass
+class CrawlResult:
+    """What a finished crawl hands to the transform: where its records and bodies are, and its summary."""
+
+    job: CrawlJob
+    summary: CrawlSummary
+
+    @property
+    def records_path(self) -> Path:
+        return self.job.records_path
+
+    @property
+    def raw_dir(self) -> Path:
+        return Path(self.job.raw_dir)
+
+    def records(self) -> list[dict]:
+        return read_records(self.records_path)
 
 
 def read_records(path: Path) -> list[dict]:
@@ -93,15 +114,20 @@ def summarise(records: list[dict], stats: dict, previous: dict, duration: float)
     )
 
 
-def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlSummary:
+def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlResult:
     """Crawl in a child process; raise CrawlError with the child's last words if it fails."""
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     job_path = out / "job.json"
     job_path.write_text(json.dumps(asdict(job), indent=1), encoding="utf-8")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "crawl.run", str(job_path)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawl.process", str(job_path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     duration = time.monotonic() - started
     (out / "crawl.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not job.records_path.exists():
@@ -109,7 +135,7 @@ def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlSummary:
         raise CrawlError(f"crawl failed (exit {proc.returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
     previous = read_state(job.state_path) if job.state_path else {}
     stats = json.loads(job.stats_path.read_text(encoding="utf-8")) if job.stats_path.exists() else {}
-    return summarise(read_records(job.records_path), stats, previous, duration)
+    return CrawlResult(job, summarise(read_records(job.records_path), stats, previous, duration))
 
 
 def _crawl_in_this_process(job: CrawlJob) -> None:
@@ -124,12 +150,15 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
     fetch_hosts = set(settings.getlist("SELVHJELP_FETCH_HOSTS"))
     if job.mirror:
         fetch_hosts = {host(job.mirror)}  # a mirror crawl never touches the public site
-    settings.setdict({
-        "SELVHJELP_RECORDS_PATH": str(job.records_path),
-        "SELVHJELP_RAW_DIR": job.raw_dir,
-        "SELVHJELP_FETCH_HOSTS": sorted(fetch_hosts),
-        **job.settings,
-    }, priority="cmdline")
+    settings.setdict(
+        {
+            "SELVHJELP_RECORDS_PATH": str(job.records_path),
+            "SELVHJELP_RAW_DIR": job.raw_dir,
+            "SELVHJELP_FETCH_HOSTS": sorted(fetch_hosts),
+            **job.settings,
+        },
+        priority="cmdline",
+    )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SelvhjelpSpider)
     kwargs = {"mirror": job.mirror, "public_names": "1" if job.public_names else "0", "state": job.state_path}

@@ -12,6 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -38,6 +39,11 @@ _MAX_BOILERPLATE_CHARS = 300
 _DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title  # a share block is short; never drop a block longer than this
 
 
+class Link(NamedTuple):
+    url: str  # absolute, fragment dropped
+    text: str | None
+
+
 @dataclass(frozen=True)
 class Block:
     """One block of the article as a reader sees it."""
@@ -58,7 +64,7 @@ class PageContent:
     date_label: str | None = None  # the whole line, as printed: "Sist oppdatert: 15 november 2021."
     last_modified: date | None = None
     blocks: tuple[Block, ...] = ()
-    links: tuple[str, ...] = field(default=(), repr=False)  # absolute hrefs inside the article
+    links: tuple[Link, ...] = field(default=(), repr=False)  # http(s) links inside the article
 
     @property
     def main_text(self) -> str:
@@ -106,7 +112,7 @@ class PageOutline:
 
     title: str | None
     date_label: str | None
-    links: tuple[str, ...]
+    links: tuple[Link, ...]
 
 
 def _article(html: str | bytes, url: str):
@@ -307,13 +313,14 @@ def _drop_boilerplate_blocks(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _parse_links(root, base_url: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+def _parse_links(root, base_url: str) -> tuple[Link, ...]:
+    """Every http(s) link in the article, once, with the text of its first occurrence."""
+    seen: dict[str, Link] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
         absolute = urljoin(base_url, href).split("#", 1)[0]
-        if absolute.startswith(("http://", "https://")):
-            seen.setdefault(absolute, None)
-    return tuple(seen)
+        if absolute.startswith(("http://", "https://")) and absolute not in seen:
+            seen[absolute] = Link(absolute, normalise(a.text_content()) or None)
+    return tuple(seen.values())

@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from crawl.state import read_state
+from crawl.state import read_known
+from selvhjelp_data.records import ANSWERED
 
 # Against the local snapshot politeness delays only slow the tests down.
 SNAPSHOT_SETTINGS = {
@@ -37,7 +38,7 @@ class CrawlJob:
     public_names: bool = True  # record a mirror's pages under their public URLs
     start_urls: list[str] | None = None  # None: the settings' start URLs
     sitemap_urls: list[str] | None = None
-    state_path: str | None = None  # validators of the previous release (conditional GET, known URLs)
+    known_path: str | None = None  # URLs the previous release knew, with validators (crawl.state.known_urls)
     settings: dict = field(default_factory=dict)  # Scrapy setting overrides
 
     @property
@@ -71,7 +72,22 @@ class CrawlSummary:
 
 
 class CrawlError(RuntimeError):
-    pass
+    """The crawl did not finish: nothing of it is published."""
+
+
+class SiteUnreachable(CrawlError):
+    """Too few pages answered to trust the crawl: the site (or our network) is down."""
+
+
+def check_site_answered(records: list[dict], site: str, min_share: float) -> None:
+    """Raise SiteUnreachable unless at least `min_share` of the pages asked for got an answer."""
+    pages = [r for r in records if r["kind"] == "page"]
+    answered = sum(1 for r in pages if r["outcome"] in ANSWERED)
+    if pages and answered and answered >= min_share * len(pages):
+        return
+    reasons = Counter(r["reason"] for r in pages if r["outcome"] not in ANSWERED).most_common(2)
+    why = "; ".join(f"{reason}" + (f" ×{n}" if n > 1 else "") for reason, n in reasons) or "no page was asked for"
+    raise SiteUnreachable(f"{site} unreachable: {answered} of {len(pages)} pages answered ({why})")
 
 
 @dataclass
@@ -133,9 +149,15 @@ def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlResult:
     if proc.returncode != 0 or not job.records_path.exists():
         last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         raise CrawlError(f"crawl failed (exit {proc.returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
-    previous = read_state(job.state_path) if job.state_path else {}
     stats = json.loads(job.stats_path.read_text(encoding="utf-8")) if job.stats_path.exists() else {}
-    return CrawlResult(job, summarise(read_records(job.records_path), stats, previous, duration))
+    if stats.get("finish_reason") != "finished":
+        # a crawl stopped half-way (SIGTERM, a closed spider) exits 0 with a partial set of records
+        raise CrawlError(
+            f"crawl did not finish (finish_reason: {stats.get('finish_reason', 'unknown')}); "
+            f"nothing published  [log: {out / 'crawl.log'}]"
+        )
+    known = read_known(job.known_path) if job.known_path else {}
+    return CrawlResult(job, summarise(read_records(job.records_path), stats, known, duration))
 
 
 def _crawl_in_this_process(job: CrawlJob) -> None:
@@ -161,12 +183,14 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
     )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SelvhjelpSpider)
-    kwargs = {"mirror": job.mirror, "public_names": "1" if job.public_names else "0", "state": job.state_path}
-    if job.start_urls is not None:
-        kwargs["start_urls"] = ",".join(job.start_urls)
-    if job.sitemap_urls is not None:
-        kwargs["sitemap_urls"] = ",".join(job.sitemap_urls)
-    process.crawl(crawler, **kwargs)
+    process.crawl(
+        crawler,
+        mirror=job.mirror,
+        public_names=job.public_names,
+        known=job.known_path,
+        start_urls=job.start_urls,
+        sitemap_urls=job.sitemap_urls,
+    )
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     job.stats_path.write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")

@@ -18,17 +18,19 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, CrawlResult, run_crawl
-from crawl.state import next_state, read_state, write_state
+from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, CrawlResult, check_site_answered, run_crawl
+from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import write_artifacts
 from flows.targets import CrawlTarget, crawl_target
 from publish.git_repo import publish_release_to_git
-from publish.previous import read_release_tables
+from publish.previous import PreviousRelease
+from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
 from selvhjelp_data.layout import OutputLayout
+from selvhjelp_data.raw_store import RawStore
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.settings import Settings, load_settings
-from transform.build import build_tables
+from transform.build import build_tables, latest_run
 from validate.validation import ValidationError, ValidationReport, run_validation
 
 
@@ -63,52 +65,57 @@ class Run:
             self.stage_seconds[stage] = round(time.monotonic() - started, 3)
 
 
-@dataclass
-class Previous:
-    """The latest published release, as the next run reads it."""
-
-    tables: dict[str, pa.Table]
-    published: bool  # False on a first run: every table is empty
-
-
 @task(name="read-previous-release", cache_policy=NO_CACHE)
-def read_previous_release(run: Run) -> Previous:
-    """Read the tables of the latest release (empty tables on a first run)."""
-    latest = run.layout.latest
-    return Previous(read_release_tables(latest / "data" if latest.exists() else None), latest.exists())
+def read_previous_release(run: Run) -> PreviousRelease:
+    """Read the tables of the newest intact release (empty tables on a first run)."""
+    previous = read_release(run.layout)
+    for problem in previous.problems:
+        get_run_logger().warning(f"passed over a damaged release: {problem}")
+    return previous
 
 
 @task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def crawl_site(run: Run, start_urls: list[str] | None) -> CrawlResult:
-    """Crawl the site in a child process; records and raw bodies go to files."""
+def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease) -> CrawlResult:
+    """Crawl the site in a child process; records and raw bodies go to files. Too few answers: nothing more."""
     layout = run.layout
-    state_path = layout.state / "validators.json"
+    known_path = layout.run_dir(run.run_id) / "known.json"
+    known = known_urls(
+        previous.tables["pages"],
+        previous.tables["broken_links"],
+        read_sitemap_state(layout.sitemap_state),
+        RawStore(layout.raw),
+        latest_run(previous.tables),
+    )
+    write_json_atomically(known_path, known)
     job = CrawlJob(
         out_dir=str(layout.run_dir(run.run_id)),
         raw_dir=str(layout.raw),
         mirror=run.target.mirror,
         public_names=run.target.urls.public_names,
         start_urls=start_urls,
-        state_path=str(state_path) if state_path.exists() else None,
+        known_path=str(known_path),
         settings=SNAPSHOT_SETTINGS if run.target.snapshot else {},
     )  # a mirror gets live politeness
     with run.timed("crawl"):
         crawl = run_crawl(job)
     get_run_logger().info(crawl.summary.line())
+    check_site_answered(crawl.records(), run.target.name, run.settings.min_answer_share)
     return crawl
 
 
 @task(name="transform", cache_policy=NO_CACHE)
-def transform_tables(run: Run, crawl: CrawlResult, previous: Previous) -> dict[str, pa.Table]:
-    """Build the tables from the crawl records and raw captures (no network)."""
+def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> dict[str, pa.Table]:
+    """Build the tables from the crawl records, raw captures and the previous release (no network)."""
     with run.timed("transform"):
-        tables = build_tables(crawl.records(), crawl.raw_dir, previous.tables, run.info)
+        tables = build_tables(
+            crawl.records(), crawl.raw_dir, previous.tables, run.info, run.target.urls, run.target.description
+        )
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()))
     return tables
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_tables(run: Run, tables: dict[str, pa.Table], previous: Previous) -> ValidationReport:
+def validate_tables(run: Run, tables: dict[str, pa.Table], previous: PreviousRelease) -> ValidationReport:
     """Run the Great Expectations suites; a failure stops the release and keeps its results."""
     stage = run.layout.staging(run.run_id)
     shutil.rmtree(stage, ignore_errors=True)
@@ -136,8 +143,7 @@ def validate_tables(run: Run, tables: dict[str, pa.Table], previous: Previous) -
 def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationReport, crawl: CrawlResult) -> Path:
     """Write the release files, move them into place, switch `latest`, then save the next run's state."""
     stage = run.layout.staging(run.run_id)
-    state_path = run.layout.state / "validators.json"
-    state = next_state(read_state(state_path), crawl.records())
+    sitemaps = sitemap_state(read_sitemap_state(run.layout.sitemap_state), crawl.records())
     run_json = {
         "run_id": run.run_id,
         "source": run.target.description,
@@ -149,7 +155,7 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     info = ReleaseInfo(run.run_id, run.target.description, run.target.url_pattern, run_json)
     write_release_files(stage, tables, info, run.settings)
     release = promote(stage, run.layout, run.run_id)
-    write_state(state_path, state)
+    write_json_atomically(run.layout.sitemap_state, sitemaps)
     get_run_logger().info(f"published {release}")
     return release
 
@@ -170,6 +176,15 @@ def warm_up_validation() -> None:
     threading.Thread(
         target=importlib.import_module, args=("great_expectations",), name="import-gx", daemon=True
     ).start()
+
+
+def new_run(layout: OutputLayout) -> RunInfo:
+    """A run named after its start; a run that starts in the second the last one was named waits it out."""
+    run = RunInfo.starting_now()
+    while layout.release(run.run_id).exists() or layout.failed_run(run.run_id).exists():
+        time.sleep(0.2)
+        run = RunInfo.starting_now()
+    return run
 
 
 def clear_crashed_staging(layout: OutputLayout) -> None:
@@ -194,11 +209,11 @@ def selvhjelp_pipeline(
         settings.layout.lock(),
         crawl_target(settings, source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as target,
     ):
-        run = Run(RunInfo.starting_now(), settings, target, allow_shrink)
+        run = Run(new_run(settings.layout), settings, target, allow_shrink)
         clear_crashed_staging(run.layout)
         previous = read_previous_release(run)
         warm_up_validation()
-        crawl = crawl_site(run, start_urls)
+        crawl = crawl_site(run, start_urls, previous)
         tables = transform_tables(run, crawl, previous)
         report = validate_tables(run, tables, previous)
         release = publish_release(run, tables, report, crawl)

@@ -23,6 +23,11 @@ class CrawlTarget:
     snapshot: bool = False  # the bundled snapshot on 127.0.0.1: fast settings, public names
 
     @property
+    def name(self) -> str:
+        """The site in a line: "selvhjelp.no" (live or snapshot) or the mirror's host."""
+        return self.urls.mirror_host if self.urls.keeps_mirror_names else "selvhjelp.no"
+
+    @property
     def mirror(self) -> str | None:
         return self.urls.mirror
 

@@ -1,38 +1,175 @@
-"""README.md of a release (the data card), generated from the table schemas."""
+"""README.md of a release (the data card), generated from the table schemas and the release's rows.
+
+Text from the site (page titles above all) is escaped before it goes into the Markdown: a page
+titled `<script>` or `[x](javascript:…)` shows as text in every Markdown renderer.
+"""
 
 from __future__ import annotations
+
+import html
+import re
+from collections import Counter
 
 import pyarrow as pa
 
 from selvhjelp_data import __version__
-from selvhjelp_data.schema import TABLES
+from selvhjelp_data.schema import TABLES, Table
 from selvhjelp_data.settings import PROJECT_URL, Settings
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+QUOTATION_NOTICE = (
+    "Quoted text (the `text` of `quotes`, and the page text in `page_versions` and `changes.diff`) belongs to its "
+    "authors and is included as quotation under the Norwegian Copyright Act (åndsverkloven) § 29; the licence "
+    "covers the tables as a compilation and everything the pipeline derived."
+)
+
+
+def md_text(value: object) -> str:
+    """Site text made inert in Markdown: HTML escaped, Markdown punctuation backslashed, one line."""
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_url(url: str) -> str:
+    """A URL for a Markdown link target: only http(s), with the characters that end a link escaped."""
+    if not url.startswith(("http://", "https://")):
+        return "#"
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+
+
+def csv_dtypes(table: Table) -> dict[str, str]:
+    """The dtype= a pandas reader of the CSV needs so that text columns stay text ("0364" keeps its zero)."""
+    return {c.name: "str" for c in table.columns if pa.types.is_string(c.type)}
 
 
 def data_card(tables: dict[str, pa.Table], run_id: str, settings: Settings, source: str) -> str:
-    """README.md of the release, generated from the schema definitions."""
-    lines = [
-        f"# selvhjelp.no policy pages — release {run_id}",
+    licence = settings.licence_terms
+    return "\n".join(
+        [
+            f"# selvhjelp.no policy pages — release {run_id}",
+            "",
+            "The policy pages of [selvhjelp.no](https://selvhjelp.no/) (Selvhjelp Norge, Norway's national centre for "
+            "self-organised self-help), every version of them, every change since the first run, the policy documents "
+            "they cite, quotations, and Selvhjelp Norge's offices. Values keep the site's Norwegian text.",
+            "",
+            f"- Source: {md_text(source)}",
+            f"- Licence: [{licence.title}]({licence.url}) ({licence.name})",
+            f"- Produced by [selvhjelp-data]({PROJECT_URL}) {__version__}",
+            "",
+            QUOTATION_NOTICE,
+            "",
+            *_this_run(tables, run_id),
+            *_history_model(run_id),
+            *_table_overview(tables),
+            *_how_to_load(),
+            *_column_reference(),
+        ]
+    )
+
+
+def _this_run(tables: dict[str, pa.Table], run_id: str) -> list[str]:
+    lines = ["## This run", ""]
+    runs = {r["run_id"]: r for r in tables["runs"].to_pylist()}
+    if run := runs.get(run_id):
+        lines += [
+            f"{run['pages_requested']} pages asked for, {run['pages_answered']} answered, "
+            f"{run['pages_failed']} failed (their last good content was kept).",
+            "",
+        ]
+    failing = [p for p in tables["pages"].to_pylist() if p["last_fetch_error"]]
+    if failing:
+        lines += ["Pages whose latest fetch failed:", ""]
+        lines += [
+            f"- [{md_text(p['title'] or p['url'])}]({md_url(p['url'])}): {md_text(p['last_fetch_error'])}"
+            for p in failing
+        ]
+        lines.append("")
+    changes = [c for c in tables["changes"].to_pylist() if c["run_id"] == run_id]
+    lines += ["Changes found by this run:", ""]
+    lines += [
+        f"- **{c['kind']}**: [{md_text(c['title'] or c['url'])}]({md_url(c['url'])})"
+        f" (page date {c['last_modified_before'] or '–'} → {c['last_modified_after'] or '–'})"
+        for c in changes
+    ] or ["- none"]
+    counts = Counter(c["kind"] for c in tables["changes"].to_pylist())
+    lines += [
         "",
-        "The policy pages of [selvhjelp.no](https://selvhjelp.no/) (Selvhjelp Norge, Norway's national centre for "
-        "self-organised self-help), every version of them, the changes between runs, the policy documents they cite, "
-        "quotations, and Selvhjelp Norge's offices. Values keep the site's Norwegian text.",
-        "",
-        f"- Source: {source}",
-        f"- Licence: [{settings.licence_title}]({settings.licence_url})",
-        f"- Produced by [selvhjelp-data]({PROJECT_URL}) {__version__}",
-        "",
-        "## Changes in this release",
+        f"All changes since the first run ({tables['changes'].num_rows}): "
+        + (", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none")
+        + ".",
         "",
     ]
-    changes = tables["changes"].to_pylist()
-    lines += [
-        f"- **{c['kind']}**: [{c['title'] or c['url']}]({c['url']})"
-        + (f" (date {c['last_modified_before'] or '–'} → {c['last_modified_after'] or '–'})")
-        for c in changes
-    ] or ["No changes."]
-    lines += ["", "## Tables", "", "| table | rows | one row per | key |", "|---|---|---|---|"]
+    return lines
+
+
+def _history_model(run_id: str) -> list[str]:
+    return [
+        "## History: every release holds the whole record",
+        "",
+        "Nothing is deleted. `changes` holds every change since the first run (any two releases agree on the "
+        "changes they share, by `change_id`); `page_versions` every text a page has had; `runs` every run. "
+        "`documents`, `document_mentions`, `quotes`, `offices`, `office_tasks` and `broken_links` keep every row "
+        "ever read from a page, with the page version it was read from (`page_version`) and the runs in which it "
+        "was first and last seen (`first_seen_run`, `last_seen_run`; run ids sort as time). A row that left the "
+        "site keeps its `last_seen_run`; one that comes back later starts a new row. A page whose fetch failed "
+        "counts as unchanged: its rows stay on the site.",
+        "",
+        f"- on the site now: `last_seen_run = '{run_id}'` (this release's run)",
+        f"- gone from the site: `last_seen_run < '{run_id}'`",
+        "- on the site at a time T (a run id): `first_seen_run <= T and last_seen_run >= T`",
+        "",
+        "```sql",
+        "-- DuckDB: quotations as the site showed them on 1 January 2026, and quotations that are gone",
+        "select q.text, p.url from 'data/quotes.parquet' q join 'data/pages.parquet' p using (page_id)",
+        "where q.first_seen_run <= '20260101T000000Z' and q.last_seen_run >= '20260101T000000Z';",
+        f"select text, last_seen_run from 'data/quotes.parquet' where last_seen_run < '{run_id}';",
+        "```",
+        "",
+        "```python",
+        "import pandas as pd",
+        'quotes = pd.read_parquet("data/quotes.parquet")',
+        f'now = quotes[quotes.last_seen_run == "{run_id}"]',
+        'on_new_year = quotes[(quotes.first_seen_run <= "20260101T000000Z") & (quotes.last_seen_run >= "20260101T000000Z")]',
+        "```",
+        "",
+    ]
+
+
+def _table_overview(tables: dict[str, pa.Table]) -> list[str]:
+    lines = ["## Tables", "", "| table | rows | one row per | key |", "|---|---|---|---|"]
     lines += [f"| `{n}` | {tables[n].num_rows} | {t.description} | {', '.join(t.key)} |" for n, t in TABLES.items()]
+    return [*lines, ""]
+
+
+def _how_to_load() -> list[str]:
+    dtypes = csv_dtypes(TABLES["offices"])
+    return [
+        "## How to load",
+        "",
+        "```python",
+        "import pandas as pd",
+        'pages = pd.read_parquet("data/pages.parquet")  # typed: dates, UTC timestamps, lists',
+        "# CSV: keep text columns text, or postal codes lose their leading zero (0364 -> 364)",
+        f'offices = pd.read_csv("data/offices.csv", dtype={dtypes!r}, keep_default_na=False, na_values=[""])',
+        "",
+        "import duckdb",
+        "con = duckdb.connect('selvhjelp.duckdb', read_only=True)  # every table, with column comments",
+        'con.sql("select kind, count(*) from changes group by kind").show()',
+        "```",
+        "",
+        "CSV files are UTF-8 (RFC 4180) with a header row; dates are ISO 8601, timestamps UTC; lists are joined "
+        "with '; '; an empty cell is null; a cell beginning with = + - @ is prefixed with ' so spreadsheets do not "
+        "run it (Parquet, DuckDB and the feed keep the true text).",
+        "",
+        "`datapackage.json` describes every table and column (Frictionless Data Package); `SHA256SUMS` lists every "
+        "file's checksum (`sha256sum -c SHA256SUMS`); `catalog.ttl` is the DCAT-AP-NO catalogue record; "
+        "`changes.atom` is a feed of the latest changes with their diffs; `validation/` holds the validation results.",
+        "",
+    ]
+
+
+def _column_reference() -> list[str]:
+    lines = ["## Columns"]
     for name, table in TABLES.items():
         lines += [
             "",
@@ -43,27 +180,7 @@ def data_card(tables: dict[str, pa.Table], run_id: str, settings: Settings, sour
             "| column | type | required | description |",
             "|---|---|---|---|",
         ]
-        lines += [
-            f"| `{c.name}` | {c.type} | {'yes' if not c.nullable else ''} | {c.description}{' Values: ' + ', '.join(map(str, c.allowed)) + '.' if c.allowed else ''} |"
-            for c in table.columns
-        ]
-    lines += [
-        "",
-        "## How to load",
-        "",
-        "```python",
-        "import pandas as pd",
-        'pages = pd.read_parquet("data/pages.parquet")',
-        "",
-        "import duckdb",
-        "duckdb.sql(\"select kind, count(*) from 'data/changes.parquet' group by kind\").show()",
-        "```",
-        "",
-        "CSV files are UTF-8 with a header row; dates are ISO 8601, timestamps UTC; lists are joined with '; '; "
-        "a cell beginning with = + - @ is prefixed with ' so spreadsheets do not run it.",
-        "",
-        "`datapackage.json` describes every table and column (Frictionless Data Package) and lists every file with its "
-        "size and SHA-256. `changes.atom` is the changes as an Atom feed. `validation/` holds the validation results.",
-        "",
-    ]
-    return "\n".join(lines)
+        for c in table.columns:
+            values = f" Values: {', '.join(map(str, c.allowed))}." if c.allowed else ""
+            lines.append(f"| `{c.name}` | {c.type} | {'yes' if not c.nullable else ''} | {c.description}{values} |")
+    return [*lines, ""]

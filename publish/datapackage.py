@@ -80,6 +80,7 @@ def datapackage(root: Path, run_id: str, settings: Settings, source: str, url_pa
             resource["schema"]["foreignKeys"] = foreign
         resources.append(resource)
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != "datapackage.json")
+    licence = settings.licence_terms
     return {
         "name": "selvhjelp-policy-pages",
         "title": "Selvhjelp Norge: policy pages, changes and policy documents",
@@ -87,7 +88,7 @@ def datapackage(root: Path, run_id: str, settings: Settings, source: str, url_pa
         "the policy documents they cite, quotations from those documents, and Selvhjelp Norge's offices.",
         "version": run_id,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "licenses": [{"name": settings.licence_name, "title": settings.licence_title, "path": settings.licence_url}],
+        "licenses": [{"name": licence.name, "title": licence.title, "path": licence.url}],
         "sources": [{"title": "selvhjelp.no", "path": settings.wordpress_origin + "/"}],
         "homepage": PROJECT_URL,
         "keywords": ["selvhjelp", "self-help", "health policy", "Norway"],

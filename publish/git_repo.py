@@ -50,8 +50,9 @@ def _git(args: list[str], cwd: Path | None = None, check: bool = True) -> subpro
     return proc
 
 
-def release_changes(release: Path) -> list[dict]:
-    return pq.read_table(release / "data" / "changes.parquet").to_pylist()
+def release_changes(release: Path, release_id: str) -> list[dict]:
+    """The changes the run that made the release found (the table holds every earlier one too)."""
+    return [c for c in pq.read_table(release / "data" / "changes.parquet").to_pylist() if c["run_id"] == release_id]
 
 
 def commit_message(release_id: str, changes: list[dict]) -> str:
@@ -112,7 +113,7 @@ def publish_release_to_git(
     release = release.resolve()
     release_id = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["version"]
     tag = f"release-{release_id}"
-    changes = release_changes(release)
+    changes = release_changes(release, release_id)
     if not changes:
         return PublishResult(release_id, False, None, f"release {release_id} has no changes: nothing to publish")
     _checkout(remote, branch, workdir)

@@ -17,11 +17,12 @@ import pyarrow as pa
 
 from publish.data_card import data_card
 from publish.datapackage import datapackage
-from publish.feed import changes_feed
+from publish.feed import FEED_FILE, changes_feed
 from publish.files import write_csv, write_parquet
+from publish.previous import verify_release
 from selvhjelp_data.layout import OutputLayout
+from selvhjelp_data.runs import run_started_at
 from selvhjelp_data.settings import Settings
-from selvhjelp_data.text import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -41,24 +42,11 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     for name, table in tables.items():
         write_parquet(table, data / f"{name}.parquet")
         write_csv(table, data / f"{name}.csv")
-    (stage / "changes.atom").write_bytes(changes_feed(tables["changes"], run_id, settings))
+    (stage / FEED_FILE).write_bytes(changes_feed(tables["changes"], run_started_at(run_id), settings))
     (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
     package = datapackage(stage, run_id, settings, source, release.url_pattern)
     (stage / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def verify_release(root: Path) -> list[str]:
-    """Files missing or damaged against datapackage.json: a release that fails this is not published."""
-    package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    problems = []
-    for entry in package["x_files"]:
-        path = root / entry["path"]
-        if not path.exists():
-            problems.append(f"missing {entry['path']}")
-        elif "sha256:" + sha256_hex(path.read_bytes()) != entry["hash"]:
-            problems.append(f"damaged {entry['path']} (SHA-256 differs)")
-    return problems
 
 
 def promote(stage: Path, layout: OutputLayout, run_id: str) -> Path:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+# Outcomes that are an answer of the site; "failed" (5xx, timeout, refused, truncated ...) is not.
+ANSWERED = ("fetched", "not_modified", "redirect", "not_found", "skipped")
+
 
 @dataclass
 class CrawlRecord:
@@ -24,6 +27,7 @@ class CrawlRecord:
     fetched_at: str | None = None  # UTC, ISO 8601
     depth: int = 0
     discovered_from: str | None = None  # start | sitemap | known | <public URL of the linking page>
+    link_text: str | None = None  # the text of the link it was found by
     sitemap_lastmod: str | None = None
     site_generation: str | None = None
     title: str | None = None

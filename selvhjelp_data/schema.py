@@ -4,11 +4,19 @@ must keep (allowed values, patterns, bounds, lengths, keys, references, minimum 
 The transform casts its rows with `Table.to_arrow` (which refuses a missing or unexpected column),
 the Great Expectations suites, the datapackage constraints, the Parquet and DuckDB metadata, the
 CSV writer and the data card are all derived from these declarations. No rule is stated twice.
+
+History only grows. `pages` holds every page's latest state, `page_versions` every distinct text,
+`changes` every change ever detected, `runs` every run. The tables read from the pages' text
+(documents, mentions, quotes, offices, tasks, broken links) keep every row ever seen, each with the
+page version it was read from and the runs in which it was first and last seen: a row that is no
+longer on the site keeps its `last_seen_run`, and one that comes back later starts a new row.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import pyarrow as pa
 
@@ -21,6 +29,7 @@ SITE_GENERATIONS = ("legacy", "wordpress", "unknown")
 OFFICE_KINDS = ("head", "district")
 QUOTE_KINDS = ("quotation", "title", "term")
 QUOTE_MARKS = ("«»", "“”", "””", '""', "blockquote")
+MENTION_CONTEXTS = ("body", "heading", "link", "list")
 DOCUMENT_KINDS = (
     "stortingsmelding",
     "nou",
@@ -35,7 +44,11 @@ DOCUMENT_KINDS = (
     "other",
 )
 EARLIEST_PAGE_DATE = "1990-01-01"  # the site, and the self-help policy it documents, are younger than this
+EARLIEST_DOCUMENT_YEAR = 1945  # policy documents cited as history reach back further than the site
 TODAY = "today"  # as a date bound: the day the run validates (no page is dated in the future)
+HEX16 = r"^[0-9a-f]{16}$"
+SHA256 = r"^[0-9a-f]{64}$"
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class SchemaMismatch(ValueError):
@@ -60,17 +73,27 @@ class Column:
         """The pattern values must match in a run whose recorded URLs match `url_pattern`."""
         return url_pattern if self.site_url else self.pattern
 
+    def violation(self, value, today: date, url_pattern: str) -> str | None:
+        """What is wrong with one value by this column's rules (the rules GX checks), or None."""
+        if value is None:
+            return None if self.nullable else "null in a required column"
+        if self.allowed is not None and value not in self.allowed:
+            return f"{value!r} is not one of {self.allowed}"
+        if (pattern := self.pattern_for(url_pattern)) and not re.search(pattern, value):
+            return f"{value!r} does not match {pattern}"
+        if self.min_length is not None and len(value) < self.min_length:
+            return f"{value!r} is shorter than {self.min_length}"
+        low, high = (as_bound(b, today) for b in (self.min_value, self.max_value))
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"{value!r} is outside {low} .. {high}"
+        return None
+
     @property
     def field(self) -> pa.Field:
-        return pa.field(
-            self.name,
-            self.type,
-            nullable=self.nullable,
-            metadata={
-                "description": self.description,
-                **({"example": str(self.example)} if self.example is not None else {}),
-            },
-        )
+        metadata = {"description": self.description}
+        if self.example is not None:
+            metadata["example"] = str(self.example)
+        return pa.field(self.name, self.type, nullable=self.nullable, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -78,10 +101,13 @@ class Table:
     name: str
     title: str
     description: str
-    key: tuple[str, ...]
+    key: tuple[str, ...]  # unique in the table
     columns: tuple[Column, ...]
     references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
     min_rows: int = 0  # a release with fewer rows is not published (the site always feeds this table)
+    # For tables read from page text: the columns that name the same thing from run to run. Its rows
+    # carry first_seen_run / last_seen_run, and `key` is the identity plus first_seen_run.
+    identity: tuple[str, ...] = ()
 
     @property
     def schema(self) -> pa.Schema:
@@ -107,54 +133,75 @@ class Table:
         for row in rows:
             if row.keys() != expected:
                 missing, unexpected = sorted(expected - row.keys()), sorted(row.keys() - expected)
-                raise SchemaMismatch(
-                    f"table {self.name}: rows lack {missing} and carry undeclared {unexpected}"
-                    if missing and unexpected
-                    else f"table {self.name}: rows lack the columns {missing}"
-                    if missing
-                    else f"table {self.name}: rows carry undeclared columns {unexpected}"
-                )
+                problems = [f"lack {missing}"] * bool(missing) + [f"carry undeclared {unexpected}"] * bool(unexpected)
+                raise SchemaMismatch(f"table {self.name}: rows {' and '.join(problems)}")
         rows = sorted(rows, key=lambda r: tuple("" if r[k] is None else r[k] for k in self.key))
         return pa.Table.from_pylist(rows, schema=self.schema)
 
     def empty(self) -> pa.Table:
         return self.schema.empty_table()
 
+    def violations(self, rows: list[dict], today: date, url_pattern: str) -> list[str]:
+        """Every broken rule in the rows, "table.column: what" (the key's uniqueness included)."""
+        found = [
+            f"{self.name}.{c.name}: {problem}"
+            for row in rows
+            for c in self.columns
+            if (problem := c.violation(row[c.name], today, url_pattern))
+        ]
+        keys = [tuple(row[k] for k in self.key) for row in rows]
+        if len(set(keys)) != len(keys):
+            found.append(f"{self.name}: key {self.key} not unique")
+        return found
 
-def _c(name, type_, description, nullable=True, example=None, **kw) -> Column:
-    return Column(name, type_, description, nullable, example, **kw)
+
+def as_bound(bound, today: date):
+    if bound == TODAY:
+        return today
+    return date.fromisoformat(bound) if isinstance(bound, str) else bound
 
 
+def _c(name, type_, description, nullable=True, example=None, **rules) -> Column:
+    return Column(name, type_, description, nullable, example, **rules)
+
+
+def _run(name: str, description: str) -> Column:
+    return _c(name, pa.string(), description, False, "20261123T060000Z", pattern=RUN_ID_PATTERN)
+
+
+TEXT_DATE = dict(min_value=EARLIEST_PAGE_DATE, max_value=TODAY)
 PAGE_ID = _c(
     "page_id",
     pa.string(),
-    "First 16 hex digits of SHA-256 of the page's canonical public URL; stable across runs.",
+    "First 16 hex digits of SHA-256 of the page's canonical URL; stable across runs.",
     False,
     "3f2a9c0d4b1e7a65",
-    pattern=r"^[0-9a-f]{16}$",
+    pattern=HEX16,
 )
-SHA = dict(pattern=r"^[0-9a-f]{64}$")
-RUN = _c(
-    "run_id",
-    pa.string(),
-    "The pipeline run (UTC timestamp, also the release id).",
+PAGE_VERSION = _c(
+    "page_version",
+    pa.int32(),
+    "The version of the page (page_versions.version) this row was last read from.",
     False,
-    "20261123T060000Z",
-    pattern=RUN_ID_PATTERN,
+    1,
+    min_value=1,
 )
-TEXT_DATE = dict(min_value=EARLIEST_PAGE_DATE, max_value=TODAY)
+FIRST_SEEN = _run("first_seen_run", "The first run in which this row was on the site (runs.run_id).")
+LAST_SEEN = _run("last_seen_run", "The latest run in which it was there; it stops moving when the row leaves the site.")
+SEEN = (FIRST_SEEN, LAST_SEEN)
 
 PAGES = Table(
     "pages",
     "Pages",
-    "One row per page URL ever seen, in its latest state.",
+    "One row per URL of the site that answered 200 at least once, in its latest state. A page that later "
+    "answers 404/410 stays, with that status; a failed fetch keeps the last good content.",
     ("page_id",),
     (
         PAGE_ID,
         _c(
             "url",
             pa.string(),
-            "Canonical public URL of the page.",
+            "Canonical URL of the page.",
             False,
             "https://selvhjelp.no/politisk-forankring/",
             site_url=True,
@@ -195,45 +242,87 @@ PAGES = Table(
         _c(
             "http_last_modified",
             UTC_TIMESTAMP,
-            "The server's Last-Modified header at the last fetch.",
+            "The server's Last-Modified header at the last good fetch.",
             example="2021-11-15T10:12:31Z",
         ),
         _c(
             "http_etag",
             pa.string(),
-            "The server's ETag at the last fetch (for conditional requests).",
+            "The server's ETag at the last good fetch (for conditional requests).",
             example='"a1b2c3"',
         ),
         _c(
             "status",
             pa.int16(),
-            "HTTP status of the last answer: 200, 301 (moved), 404/410 (removed or never there); null if every fetch failed.",
-            example=200,
+            "The page's state by the last answer that decided it: 200 (live), 301/308 (moved), "
+            "404/410 (removed). A failed fetch does not change it.",
+            False,
+            200,
+            allowed=(200, 301, 308, 404, 410),
         ),
         _c(
             "redirect_to",
             pa.string(),
-            "Where a redirecting page points (public URL).",
+            "Where a moved page now points.",
             example="https://selvhjelp.no/politisk-forankring/",
-        ),
-        _c(
-            "fetch_error",
-            pa.string(),
-            "Why the last fetch failed (timeout, 5xx, too large ...); the rest of the row is from the last good fetch.",
-            example="timeout after 2 retries",
         ),
         _c(
             "content_sha256",
             pa.string(),
-            "SHA-256 of the normalised main text (title and body, no navigation, footer or share block).",
-            **SHA,
+            "SHA-256 of the normalised main text (title and body, no navigation, "
+            "footer or share block) of the current version.",
+            False,
+            pattern=SHA256,
         ),
-        _c("raw_sha256", pa.string(), "SHA-256 of the raw bytes the row was extracted from (the raw capture).", **SHA),
-        _c("word_count", pa.int32(), "Words in the main text.", example=812, min_value=0),
-        _c("first_seen_at", UTC_TIMESTAMP, "When a run first recorded the URL.", False),
-        _c("last_fetched_at", UTC_TIMESTAMP, "When the page was last asked for (a 304 counts).", False),
+        _c(
+            "raw_sha256",
+            pa.string(),
+            "SHA-256 of the raw capture the current content was read from.",
+            False,
+            pattern=SHA256,
+        ),
+        _c(
+            "content_type",
+            pa.string(),
+            "The Content-Type the capture was served with (its charset decodes it).",
+            example="text/html; charset=utf-8",
+        ),
+        _c(
+            "current_version",
+            pa.int32(),
+            "The page version (page_versions.version) the page shows now, or showed "
+            "last before it moved or was removed.",
+            False,
+            1,
+            min_value=1,
+        ),
+        _c("word_count", pa.int32(), "Words in the main text.", False, 812, min_value=0),
+        _c("first_seen_at", UTC_TIMESTAMP, "When a run first recorded the page.", False),
+        _c("last_fetched_at", UTC_TIMESTAMP, "When the page was last asked for, whatever the answer.", False),
+        _c(
+            "last_ok_at",
+            UTC_TIMESTAMP,
+            "When the site last answered for the page (200, 304, or the 301/404/410 that set its status).",
+            False,
+        ),
         _c("last_changed_at", UTC_TIMESTAMP, "When a run last recorded a change of the page."),
+        _c(
+            "last_fetch_status",
+            pa.int16(),
+            "HTTP status of the latest request (304: unchanged); null when no "
+            "answer came (timeout, connection refused).",
+            example=304,
+        ),
+        _c(
+            "last_fetch_error",
+            pa.string(),
+            "Why the latest request failed (5xx, timeout, refused, truncated, "
+            "robots.txt ...); null when it succeeded. The rest of the row is from the last good fetch.",
+            example="http 503 after 2 retries",
+        ),
     ),
+    references={"page_id": "page_versions.page_id"},
+    min_rows=1,
 )
 
 PAGE_VERSIONS = Table(
@@ -244,8 +333,10 @@ PAGE_VERSIONS = Table(
     (
         PAGE_ID,
         _c("version", pa.int32(), "1 for the first content seen, then 2, 3 ...", False, 1, min_value=1),
-        _c("content_sha256", pa.string(), "SHA-256 of the normalised main text of this version.", False, **SHA),
-        _c("raw_sha256", pa.string(), "SHA-256 of the raw bytes this version was first extracted from.", **SHA),
+        _c(
+            "content_sha256", pa.string(), "SHA-256 of the normalised main text of this version.", False, pattern=SHA256
+        ),
+        _c("raw_sha256", pa.string(), "SHA-256 of the raw capture this version was first read from.", pattern=SHA256),
         _c("title", pa.string(), "The page's title in this version."),
         _c("last_modified_label", pa.string(), "The page's own date line in this version."),
         _c("last_modified", pa.date32(), "The page's own date in this version.", **TEXT_DATE),
@@ -256,57 +347,92 @@ PAGE_VERSIONS = Table(
             False,
             min_length=1,
         ),
-        _c("first_seen_run", pa.string(), "Run in which this content was first seen.", False),
-        _c("last_seen_run", pa.string(), "Latest run in which this content was seen.", False),
+        _run("first_seen_run", "Run in which this content was first seen."),
+        _run("last_seen_run", "Latest run in which this content was seen."),
     ),
     references={"page_id": "pages.page_id"},
+    min_rows=1,
 )
 
 CHANGES = Table(
     "changes",
     "Changes",
-    "One row per change detected on the site, by comparing each run with the previous release.",
+    "One row per change detected on the site since the first run; the table only grows.",
     ("change_id",),
     (
-        _c("change_id", pa.string(), "Hash of run, page and kind.", False, pattern=r"^[0-9a-f]{16}$"),
-        RUN,
+        _c(
+            "change_id",
+            pa.string(),
+            "Hash of run, page and kind: stable, the same in every later release.",
+            False,
+            pattern=HEX16,
+        ),
+        _run("run_id", "The run that detected the change (also its release id)."),
         _c("detected_at", UTC_TIMESTAMP, "When the run detected the change.", False),
         PAGE_ID,
-        _c("url", pa.string(), "Public URL of the page.", False, site_url=True),
+        _c("url", pa.string(), "URL of the page.", False, site_url=True),
         _c("title", pa.string(), "Title of the page (after the change, or before it for removals)."),
         _c(
             "kind",
             pa.string(),
-            "new, modified (text and date changed), modified_silently (text changed, date did not), date_only, removed (404/410), restored, moved (301/308), reparsed (same bytes, new extraction).",
+            "new, modified (text and date changed), modified_silently (text changed, date did "
+            "not), date_only, removed (404/410), restored, moved (301/308), reparsed (same bytes, new extraction).",
             False,
             "modified",
             allowed=CHANGE_KINDS,
         ),
+        _c("version_before", pa.int32(), "The page version before the change.", min_value=1),
+        _c("version_after", pa.int32(), "The page version after the change.", min_value=1),
         _c("last_modified_before", pa.date32(), "The page's own date before the change.", **TEXT_DATE),
         _c("last_modified_after", pa.date32(), "The page's own date after the change.", **TEXT_DATE),
-        _c("content_sha256_before", pa.string(), "Content hash before.", **SHA),
-        _c("content_sha256_after", pa.string(), "Content hash after.", **SHA),
+        _c("content_sha256_before", pa.string(), "Content hash before.", pattern=SHA256),
+        _c("content_sha256_after", pa.string(), "Content hash after.", pattern=SHA256),
         _c("redirect_to", pa.string(), "For moved pages: where the page now redirects."),
         _c("lines_added", pa.int32(), "Lines added in the normalised text.", min_value=0),
         _c("lines_removed", pa.int32(), "Lines removed from the normalised text.", min_value=0),
-        _c("diff", pa.string(), "Unified diff of the normalised text (modified kinds only)."),
+        _c("diff", pa.string(), "Unified diff of the normalised text (for every kind whose text changed)."),
     ),
-    references={"page_id": "pages.page_id"},
+    references={"page_id": "pages.page_id", "run_id": "runs.run_id"},
+)
+
+RUNS = Table(
+    "runs",
+    "Runs",
+    "One row per published run: when it ran, what it crawled and what it found.",
+    ("run_id",),
+    (
+        _run("run_id", "The run (UTC timestamp of its start, also its release id)."),
+        _c("started_at", UTC_TIMESTAMP, "When the run started.", False),
+        _c("pipeline_version", pa.string(), "Version of selvhjelp-data that made the run.", False, "0.2.0"),
+        _c("source", pa.string(), "What was crawled: the live site, the bundled snapshot or a mirror.", False),
+        _c("pages_requested", pa.int32(), "Page URLs asked for.", False, min_value=0),
+        _c("pages_answered", pa.int32(), "Page URLs the site answered (200, 304, 301, 404 ...).", False, min_value=0),
+        _c(
+            "pages_failed",
+            pa.int32(),
+            "Page URLs whose fetch failed (5xx, timeout, refused ...); their last good content was kept.",
+            False,
+            min_value=0,
+        ),
+        _c("changes", pa.int32(), "Changes the run detected.", False, min_value=0),
+    ),
+    min_rows=1,
 )
 
 DOCUMENTS = Table(
     "documents",
     "Policy documents",
-    "One row per policy document the pages name, however it is spelled.",
+    "One row per policy document the pages ever named, however it is spelled.",
     ("document_id",),
     (
         _c(
             "document_id",
             pa.string(),
-            "Slug of the canonical identifier (meld-st-19-2014-2015, st-meld-16-2002-2003, is-2076) or of the title.",
+            "Slug of the canonical identifier (meld-st-19-2014-2015, st-meld-16-2002-2003, "
+            "is-2076) or of the title; stable across runs.",
             False,
             "meld-st-19-2014-2015",
-            pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            pattern=SLUG,
         ),
         _c("kind", pa.string(), "What the document is.", False, "stortingsmelding", allowed=DOCUMENT_KINDS),
         _c(
@@ -314,7 +440,8 @@ DOCUMENTS = Table(
             pa.string(),
             "The canonical identifier, session years with an en dash.",
             example="Meld. St. 19 (2014–2015)",
-            pattern=r"^(Meld\. St\. \d+ \(\d{4}–\d{4}\)|St\.meld\. nr\. \d+ \(\d{4}–\d{4}\)|IS-\d{3,5}|NOU \d{4}: ?\d+|Prop\. \d+ [LS]+ \(\d{4}–\d{4}\))$",
+            pattern=r"^(Meld\. St\. \d+ \(\d{4}–\d{4}\)|St\.meld\. nr\. \d+ \(\d{4}–\d{4}\)|IS-\d{3,5}|"
+            r"NOU \d{4}: ?\d+|Prop\. \d+ [LS]+ \(\d{4}–\d{4}\))$",
         ),
         _c(
             "is_number",
@@ -327,34 +454,69 @@ DOCUMENTS = Table(
             "title",
             pa.string(),
             "The document's title as the pages give it.",
-            example="Folkehelsemeldingen - Mestring og muligheter",
+            example="Folkehelsemeldingen – Mestring og muligheter",
         ),
-        _c("aliases", pa.list_(pa.string()), "Every spelling of the document seen on the pages."),
+        _c("aliases", pa.list_(pa.string()), "Every other spelling of the document seen on the pages."),
         _c(
             "year_from",
             pa.int16(),
             "First year (of the session, plan period or publication).",
             example=2014,
-            min_value=1990,
+            min_value=EARLIEST_DOCUMENT_YEAR,
         ),
-        _c("year_to", pa.int16(), "Last year of the session or plan period.", example=2015, min_value=1990),
+        _c(
+            "year_to",
+            pa.int16(),
+            "Last year of the session or plan period.",
+            example=2015,
+            min_value=EARLIEST_DOCUMENT_YEAR,
+        ),
         _c("issuer", pa.string(), "Who issued it, where the text says.", example="Helsedirektoratet"),
-        _c("mention_count", pa.int32(), "How many mentions the pages make.", False, 3, min_value=1),
+        _c(
+            "mention_count",
+            pa.int32(),
+            "Mentions in the running text of the pages as they are now (headings, "
+            "links and list items not counted; 0 once no page names it).",
+            False,
+            3,
+            min_value=0,
+        ),
+        FIRST_SEEN,
+        _run("last_seen_run", "The latest run in which a page named the document."),
+        _c(
+            "source_page_id",
+            pa.string(),
+            "The page the document was first read from (every mention is in document_mentions).",
+            False,
+            pattern=HEX16,
+        ),
+        _c("source_page_version", pa.int32(), "The version of that page.", False, 1, min_value=1),
     ),
+    references={"source_page_id": "pages.page_id"},
+    min_rows=1,
 )
 
 DOCUMENT_MENTIONS = Table(
     "document_mentions",
     "Document mentions",
-    "One row per mention of a document on a page.",
-    ("document_id", "page_id", "position"),
+    "One row per mention of a document on a page, with where it stands (running text, heading, link, list).",
+    ("mention_id", "first_seen_run"),
     (
-        _c("document_id", pa.string(), "The document mentioned.", False),
+        _c(
+            "mention_id",
+            pa.string(),
+            "Hash of page, document, spelling and its occurrence on the page: the same "
+            "mention in every version of the page.",
+            False,
+            pattern=HEX16,
+        ),
+        _c("document_id", pa.string(), "The document mentioned.", False, pattern=SLUG),
         PAGE_ID,
+        PAGE_VERSION,
         _c(
             "position",
             pa.int32(),
-            "Character offset of the mention in the page's normalised text (page_versions.text).",
+            "Character offset of the mention in the text of that version (page_versions.text).",
             False,
             min_value=0,
         ),
@@ -366,20 +528,39 @@ DOCUMENT_MENTIONS = Table(
             "St.meld. nr. 16 (2002-2003)",
             min_length=1,
         ),
+        _c(
+            "context_kind",
+            pa.string(),
+            "Where the mention stands: body (running text), heading, link (a 'Les mer "
+            "om ...' link) or list (a list item).",
+            False,
+            "body",
+            allowed=MENTION_CONTEXTS,
+        ),
         _c("section_heading", pa.string(), "The heading of the section the mention stands in."),
         _c("context", pa.string(), "The sentence around the mention.", False, min_length=1),
+        *SEEN,
     ),
     references={"document_id": "documents.document_id", "page_id": "pages.page_id"},
+    min_rows=1,
+    identity=("mention_id",),
 )
 
 QUOTES = Table(
     "quotes",
     "Quotations",
     "One row per quoted span on a page: quotations from documents, quoted titles and quoted terms.",
-    ("quote_id",),
+    ("quote_id", "first_seen_run"),
     (
-        _c("quote_id", pa.string(), "Hash of page, position and text.", False, pattern=r"^[0-9a-f]{16}$"),
+        _c(
+            "quote_id",
+            pa.string(),
+            "Hash of page, text and its occurrence on the page: the same quote in every version of the page.",
+            False,
+            pattern=HEX16,
+        ),
         PAGE_ID,
+        PAGE_VERSION,
         _c(
             "document_id",
             pa.string(),
@@ -404,24 +585,26 @@ QUOTES = Table(
         _c(
             "position",
             pa.int32(),
-            "Character offset of the quote's text in the page's normalised text.",
+            "Character offset of the quote's text in the text of that page version.",
             False,
             min_value=0,
         ),
-        _c("parent_quote_id", pa.string(), "The quote this one is nested in."),
+        _c("parent_quote_id", pa.string(), "The quote this one is nested in.", pattern=HEX16),
+        *SEEN,
     ),
     references={
         "page_id": "pages.page_id",
         "document_id": "documents.document_id",
         "parent_quote_id": "quotes.quote_id",
     },
+    identity=("quote_id",),
 )
 
 OFFICES = Table(
     "offices",
     "Offices",
     "Selvhjelp Norge's head office and district offices as the offices page lists them.",
-    ("office_id",),
+    ("office_id", "first_seen_run"),
     (
         _c(
             "office_id",
@@ -429,7 +612,7 @@ OFFICES = Table(
             "Slug of the office's name.",
             False,
             "distriktskontoret-for-hedmark-og-oppland",
-            pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            pattern=SLUG,
         ),
         _c("kind", pa.string(), "head or district.", False, "district", allowed=OFFICE_KINDS),
         _c("name", pa.string(), "The office's name as written.", False, min_length=1),
@@ -441,28 +624,112 @@ OFFICES = Table(
             example="Hedmark; Oppland",
         ),
         _c("street_address", pa.string(), "Street address, where given."),
-        _c("postal_code", pa.string(), "Postal code, where given.", pattern=r"^\d{4}$"),
+        _c(
+            "postal_code",
+            pa.string(),
+            "Postal code, where given: four digits, a string (leading zeros matter).",
+            example="0364",
+            pattern=r"^\d{4}$",
+        ),
         _c("phone", pa.string(), "Phone number, where given."),
         _c("email", pa.string(), "E-mail address, where given."),
-        _c("source_page_id", pa.string(), "The page the office is listed on.", False),
+        _c(
+            "organisation_number",
+            pa.string(),
+            "Norwegian organisation number (Enhetsregisteret, nine digits) of "
+            "the organisation that runs the office, where the page gives it.",
+            example="980495361",
+            pattern=r"^\d{9}$",
+        ),
+        _c("source_page_id", pa.string(), "The page the office is listed on.", False, pattern=HEX16),
+        PAGE_VERSION,
+        *SEEN,
     ),
     references={"source_page_id": "pages.page_id"},
+    identity=("office_id",),
 )
 
 OFFICE_TASKS = Table(
     "office_tasks",
     "Office tasks",
-    "One row per task a page lists for an office kind.",
-    ("page_id", "office_kind", "position"),
+    "One row per task a page lists for an office, or for every office of a kind.",
+    ("task_id", "first_seen_run"),
     (
+        _c("task_id", pa.string(), "Hash of page, office kind and task text.", False, pattern=HEX16),
         _c("office_kind", pa.string(), "head or district.", False, allowed=OFFICE_KINDS),
+        _c(
+            "office_id",
+            pa.string(),
+            "The office the list is for, when the page names one; null when it is for every office of the kind.",
+            pattern=SLUG,
+        ),
         _c("task", pa.string(), "The task as written.", False, min_length=1),
-        _c("position", pa.int32(), "1 for the first task of the list on that page.", False, min_value=1),
+        _c("position", pa.int32(), "1 for the first task of its list.", False, min_value=1),
+        _c(
+            "list_lead",
+            pa.string(),
+            "The paragraph that introduces the list, as written.",
+            False,
+            min_length=1,
+            example="Selvhjelp Norges distriktskontorer har følgende oppgaver:",
+        ),
+        _c(
+            "year_from",
+            pa.int16(),
+            "First year of the period the list speaks of, where the lead-in (or else the page's title) states one.",
+            example=2010,
+            min_value=EARLIEST_DOCUMENT_YEAR,
+        ),
+        _c(
+            "year_to",
+            pa.int16(),
+            "Last year of that period (the same year when one is stated).",
+            example=2010,
+            min_value=EARLIEST_DOCUMENT_YEAR,
+        ),
         PAGE_ID,
+        PAGE_VERSION,
+        *SEEN,
     ),
-    references={"page_id": "pages.page_id"},
+    references={"page_id": "pages.page_id", "office_id": "offices.office_id"},
+    identity=("task_id",),
+)
+
+BROKEN_LINKS = Table(
+    "broken_links",
+    "Broken links",
+    "One row per link to a URL of the site that has never answered 200 (it is not a page).",
+    ("target_url", "first_seen_run"),
+    (
+        _c("target_url", pa.string(), "The URL linked to.", False, site_url=True),
+        _c(
+            "source_page_id",
+            pa.string(),
+            "The page that links to it (null when it was found elsewhere: a start URL or the sitemap).",
+            pattern=HEX16,
+        ),
+        _c("link_text", pa.string(), "The text of the link.", example="Les mer om Fra frivillighet til folkehelse"),
+        _c("status", pa.int16(), "HTTP status of the latest answer; null when none came.", example=404),
+        _c("fetch_error", pa.string(), "Why the latest request failed, when no status explains it."),
+        *SEEN,
+    ),
+    references={"source_page_id": "pages.page_id"},
+    identity=("target_url",),
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (PAGES, PAGE_VERSIONS, CHANGES, DOCUMENTS, DOCUMENT_MENTIONS, QUOTES, OFFICES, OFFICE_TASKS)
+    t.name: t
+    for t in (
+        PAGES,
+        PAGE_VERSIONS,
+        CHANGES,
+        RUNS,
+        DOCUMENTS,
+        DOCUMENT_MENTIONS,
+        QUOTES,
+        OFFICES,
+        OFFICE_TASKS,
+        BROKEN_LINKS,
+    )
 }
+HISTORY_TABLES = tuple(name for name, t in TABLES.items() if t.identity)

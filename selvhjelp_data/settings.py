@@ -1,21 +1,47 @@
 """Configuration in one place. Every value can be overridden by an environment variable
-named SELVHJELP_<FIELD> (upper case), e.g. SELVHJELP_OUTPUT_DIR=/srv/data.
+named SELVHJELP_<FIELD> (upper case), e.g. SELVHJELP_OUTPUT_DIR=/srv/data; lists are comma-separated.
 
-Scrapy's own settings (politeness, retries, limits) are in crawl/settings.py and read their
-site scope from here.
+Values are checked when they are read: a bad one stops the run before anything starts, in one line
+that names the variable and says what it takes. Scrapy's own settings (politeness, retries, limits)
+are in crawl/settings.py and read their site scope from here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from selvhjelp_data import __version__
 from selvhjelp_data.layout import OutputLayout
 
 PROJECT_URL = "https://github.com/selvhjelp-data/selvhjelp-data"
+
+
+@dataclass(frozen=True)
+class Licence:
+    name: str  # SPDX identifier
+    title: str
+    url: str
+
+
+LICENCES = {
+    # Norsk lisens for offentlige data: the licence Norwegian public bodies use for open data
+    "NLOD-2.0": Licence("NLOD-2.0", "Norsk lisens for offentlige data (NLOD) 2.0", "https://data.norge.no/nlod/no/2.0"),
+    "CC-BY-4.0": Licence(
+        "CC-BY-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"
+    ),
+}
+
+
+class SettingError(ValueError):
+    """A setting with a value it cannot take; the message names the variable."""
+
+
+def _between(low=None, high=None) -> dict:
+    return {"metadata": {"min": low, "max": high}}
 
 
 @dataclass(frozen=True)
@@ -30,7 +56,9 @@ class Settings:
     # Where a crawl starts: the policy section index, the pages not linked from it, the sitemap.
     start_urls: tuple[str, ...] = (
         "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/",
-        "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Nasjonal_plan_for_selvhjelp/Helsedirektoratet+informerer+om+selvorganisert+selvhjelp%2C+satsingen+og+revidering+av+nasjonal+plan+%28.9UFRzIWG.ips",
+        "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Nasjonal_plan_for_selvhjelp/"
+        "Helsedirektoratet+informerer+om+selvorganisert+selvhjelp%2C+satsingen+og+revidering+av+nasjonal+plan+%28"
+        ".9UFRzIWG.ips",
         "https://selvhjelp.no/politisk-forankring/",
         "https://selvhjelp.no/kontakt/",
     )
@@ -43,39 +71,87 @@ class Settings:
         r"^/nasjonal-plan-for-selvhjelp/",
     )
     # How many links away from a start page, sitemap entry or known page the crawl follows article links.
-    depth_limit: int = 2
+    depth_limit: int = field(default=2, **_between(0, 20))
     user_agent: str = f"selvhjelp-data/{__version__} (+{PROJECT_URL}; open-data crawler of selvhjelp.no policy pages)"
-    download_timeout: float = 30.0
-    download_maxsize: int = 5 * 1024 * 1024
-    retry_times: int = 2
-    retry_backoff_seconds: float = 2.0  # first retry waits this long, doubling after
-    # Releases
-    licence_name: str = "CC-BY-4.0"
-    licence_title: str = "Creative Commons Attribution 4.0"
-    licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    download_timeout: float = field(default=30.0, **_between(0.1, 600))
+    download_maxsize: int = field(default=5 * 1024 * 1024, **_between(1024, 1024**3))
+    retry_times: int = field(default=2, **_between(0, 10))
+    retry_backoff_seconds: float = field(default=2.0, **_between(0, 300))  # first retry waits this long, doubling
+    # A run publishes nothing unless at least this share of the pages it asked for answered.
+    min_answer_share: float = field(default=0.5, **_between(0.01, 1))
+    # Releases: the licence of the tables (NLOD-2.0 or CC-BY-4.0; quoted text stays its authors').
+    licence: str = field(default="NLOD-2.0", metadata={"choices": tuple(LICENCES)})
+    # Where published releases can be downloaded (the data repository): the feed's and catalogue's links.
+    publish_base_url: str = "https://github.com/selvhjelp-data/selvhjelp-data-releases/raw/main/"
+    # Who publishes the dataset (the catalogue's dct:publisher): an organisation in Enhetsregisteret.
+    publisher_name: str = "Stiftelsen Norsk selvhjelpsforum (Selvhjelp Norge)"
+    publisher_org_number: str = "980495361"
+    contact_url: str = "https://selvhjelp.no/kontakt/"
+    feed_size: int = field(default=50, **_between(1, 10000))  # entries in changes.atom, newest first
     cron: str = "0 6 * * *"
-    # Optional last step of a run: push each release into this git data repository ("" = off).
+    # Optional last steps of a run: push each release into this git data repository ("" = off) ...
     publish_to: str = ""
     publish_branch: str = "main"
+    # ... and send a message about its changes to each of these Apprise URLs (mailto://, json://, ntfy:// ...).
+    notify: tuple[str, ...] = ()
 
     @property
     def layout(self) -> OutputLayout:
         return OutputLayout(self.output_dir)
 
+    @property
+    def licence_terms(self) -> Licence:
+        return LICENCES[self.licence]
 
-def _from_env(name: str, default, kind):
-    raw = os.environ.get(f"SELVHJELP_{name.upper()}")
-    if raw is None:
-        return default
-    if kind == "Path":  # dataclass field types are strings here (postponed annotations)
+
+URL_SETTINGS = ("legacy_origin", "wordpress_origin", "start_urls", "sitemap_urls", "publish_base_url", "contact_url")
+
+
+def variable(name: str) -> str:
+    return f"SELVHJELP_{name.upper()}"
+
+
+def _parse(f: dataclasses.Field, raw: str):
+    if f.type == "Path":  # dataclass field types are strings here (postponed annotations)
         return Path(raw)
-    if isinstance(default, tuple):
+    if isinstance(f.default, tuple):
         return tuple(v.strip() for v in raw.split(",") if v.strip())
-    return type(default)(raw)
+    try:
+        return type(f.default)(raw)
+    except ValueError:
+        raise SettingError(f"{variable(f.name)}={raw!r} is not a {type(f.default).__name__}") from None
+
+
+def check_url(value: str, where: str) -> None:
+    """An http(s) URL with a host: anything else cannot be crawled or linked to."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingError(f"{where}: {value!r} is not an http(s) URL with a host (like https://selvhjelp.no/)")
+
+
+def _check(settings: Settings, where) -> None:
+    for f in dataclasses.fields(Settings):
+        value = getattr(settings, f.name)
+        low, high = f.metadata.get("min"), f.metadata.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise SettingError(f"{where(f.name)}={value!r} is out of range: it takes {low} to {high}")
+        if "choices" in f.metadata and value not in f.metadata["choices"]:
+            raise SettingError(f"{where(f.name)}={value!r}: choose one of {', '.join(f.metadata['choices'])}")
+        if f.name in URL_SETTINGS:
+            for url in value if isinstance(value, tuple) else (value,):
+                check_url(url, where(f.name))
 
 
 def load_settings(**overrides) -> Settings:
     """Defaults, then SELVHJELP_* environment variables, then explicit overrides (command-line options)."""
-    values = {f.name: _from_env(f.name, f.default, f.type) for f in dataclasses.fields(Settings)}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**values)
+    values, origin = {}, {}
+    for f in dataclasses.fields(Settings):
+        raw = os.environ.get(variable(f.name))
+        if raw is not None:
+            values[f.name], origin[f.name] = _parse(f, raw), variable(f.name)
+    for name, value in overrides.items():
+        if value is not None:
+            values[name], origin[name] = value, f"--{name.replace('_', '-')}"
+    settings = Settings(**values)
+    _check(settings, lambda name: origin.get(name, name))
+    return settings

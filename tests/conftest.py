@@ -56,25 +56,14 @@ def tree_digest(root):
 
 
 @pytest.fixture(scope="session")
-def two_releases(prefect_harness, tmp_path_factory):
-    """Two real flow runs into one output folder: snapshot epoch 1, then epoch 2."""
+def history(prefect_harness, tmp_path_factory):
+    """Four real flow runs into one output folder: the snapshot's epoch 1, epoch 2 (one scenario per
+    change kind), epoch 1 again (every edit undone) and epoch 1 once more (nothing changed)."""
     from flows.pipeline import selvhjelp_pipeline
 
     out = tmp_path_factory.mktemp("output")
-    first = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=1))
-    first_files = tree_digest(first)
-    second = Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=2))
-    return dict(
-        out=out, first=first, second=second, first_files=first_files, latest_after_second=(out / "latest").resolve()
-    )
-
-
-@pytest.fixture(scope="session")
-def unchanged_release(two_releases):
-    """A third run against the unchanged epoch-2 site: a release with no changes."""
-    import time
-
-    from flows.pipeline import selvhjelp_pipeline
-
-    time.sleep(1.1)  # release ids are UTC seconds
-    return Path(selvhjelp_pipeline(source="snapshot", output_dir=str(two_releases["out"]), snapshot_epoch=2))
+    releases, digests = [], []
+    for epoch in (1, 2, 1, 1):
+        releases.append(Path(selvhjelp_pipeline(source="snapshot", output_dir=str(out), snapshot_epoch=epoch)))
+        digests.append(tree_digest(releases[-1]))
+    return dict(out=out, releases=releases, digests=digests, first=releases[0], second=releases[1])

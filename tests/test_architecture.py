@@ -40,7 +40,9 @@ def test_no_import_runs_back_up(package):
 def test_only_entry_points_import_the_snapshot(package):
     for path in modules(package):
         if package not in WHO_MAY_IMPORT_THE_SNAPSHOT:
-            assert "snapshot" not in imported_packages(path) - {package}, f"{path.relative_to(ROOT)} imports the snapshot"
+            assert "snapshot" not in imported_packages(path) - {package}, (
+                f"{path.relative_to(ROOT)} imports the snapshot"
+            )
 
 
 def test_the_snapshot_imports_nothing_of_ours():

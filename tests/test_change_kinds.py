@@ -66,8 +66,9 @@ def test_a_revert_to_an_earlier_text_is_a_change_and_a_new_version():
             "http_last_modified": None,
         }
         run = RunInfo(f"2026112{n}T060000Z", datetime(2026, 11, 20 + n, 6, tzinfo=UTC))
-        pages, versions, changes, _ = build_page_tables([record], bodies.get, pages, versions, run)
-        kinds.append([c["kind"] for c in changes])
+        tables = build_page_tables([record], bodies.get, pages, versions, run)
+        pages, versions = tables.pages, tables.versions
+        kinds.append([c["kind"] for c in tables.changes])
     assert kinds == [["new"], ["modified"], ["modified"]]
     assert [v["version"] for v in versions] == [1, 2, 3] and versions[0]["content_sha256"] == versions[2][
         "content_sha256"

@@ -8,26 +8,12 @@ from scrapy.http import HtmlResponse
 from crawl.extract import LEGACY, WORDPRESS, extract_page
 from selvhjelp_data.dates import parse_norwegian_date
 
-from .conftest import FIXTURES
+from .saved import INDEX, SEED_000, SEED_001, SEED_002, snapshot_capture, snapshot_page
 
-PAGES = FIXTURES / "pages"
-LEGACY_URL = "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/Politiske+dokumenter+og+faglige+veiledere+%E2%80%93+et+verkt%C3%B8y+i+forankringsarbeidet.b7C_wlvO4v.ips"
-ISO_URL = "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Nasjonal_plan_for_selvhjelp/Helsedirektoratet+informerer+om+selvorganisert+selvhjelp%2C+satsingen+og+revidering+av+nasjonal+plan+%28.9UFRzIWG.ips"
-WP_URL = "https://selvhjelp.no/politisk-forankring/"
-
-
-def saved(name, url, content_type="text/html; charset=utf-8"):
-    """Decode as Scrapy does: by the declared charset (so iso-8859-1 is read as windows-1252)."""
-    response = HtmlResponse(url, body=(PAGES / name).read_bytes(), headers={"Content-Type": content_type})
-    return extract_page(response.text, url)
-
-
-legacy = saved("legacy_article_empty_date_label.html", LEGACY_URL)
-iso = saved("legacy_article_iso_8859_1.html", ISO_URL, "text/html; charset=iso-8859-1")
-wordpress = saved("wordpress_article_with_share_block.html", WP_URL)
-index = saved(
-    "legacy_section_index.html", "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
-)
+legacy = snapshot_page(SEED_000)
+iso = snapshot_page(SEED_002)
+wordpress = snapshot_page(SEED_001)
+index = snapshot_page(INDEX)
 
 
 def test_legacy_title():
@@ -81,7 +67,7 @@ def test_blockquote_without_quote_marks_is_a_quote_block():
 
 
 def test_article_links_only_not_menus():
-    assert len(index.links) == 13 and all(".ips" in link for link in index.links)
+    assert len(index.links) == 13 and all(".ips" in link.url for link in index.links)
 
 
 @pytest.mark.parametrize(
@@ -111,26 +97,11 @@ def test_title_printed_twice_before_the_label_is_dropped():
     assert page.main_text == "Tittel\n\nTekst her." and page.last_modified == date(2010, 3, 12)
 
 
-@pytest.mark.parametrize(
-    "page, url",
-    [
-        (legacy, LEGACY_URL),
-        (iso, ISO_URL),
-        (wordpress, WP_URL),
-        (index, "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"),
-    ],
-)
-def test_the_spiders_outline_agrees_with_the_full_extraction(page, url):
+@pytest.mark.parametrize("url", [SEED_000, SEED_002, SEED_001, INDEX])
+def test_the_spiders_outline_agrees_with_the_full_extraction(url):
     from crawl.extract import page_outline
 
-    name = {
-        LEGACY_URL: "legacy_article_empty_date_label.html",
-        ISO_URL: "legacy_article_iso_8859_1.html",
-        WP_URL: "wordpress_article_with_share_block.html",
-    }.get(url, "legacy_section_index.html")
-    charset = "iso-8859-1" if url == ISO_URL else "utf-8"
-    response = HtmlResponse(
-        url, body=(PAGES / name).read_bytes(), headers={"Content-Type": f"text/html; charset={charset}"}
-    )
-    outline = page_outline(response.text, url)
+    capture = snapshot_capture(url)
+    response = HtmlResponse(url, body=capture.body, headers={"Content-Type": capture.content_type})
+    outline, page = page_outline(response.text, url), capture.page
     assert (outline.title, outline.date_label, outline.links) == (page.title, page.date_label, page.links)

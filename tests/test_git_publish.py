@@ -15,18 +15,18 @@ def git(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def published(two_releases, unchanged_release, tmp_path_factory):
+def published(history, tmp_path_factory):
+    """The first two releases, then the unchanged fourth, pushed into a bare repository."""
     tmp = tmp_path_factory.mktemp("git")
     bare = tmp / "data.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(bare))
     workdir = tmp / "work"
-    results = [
-        publish_release_to_git(r, str(bare), "main", workdir)
-        for r in (two_releases["first"], two_releases["second"], unchanged_release)
-    ]
+    first, second, _, unchanged = history["releases"]
+    results = [publish_release_to_git(r, str(bare), "main", workdir) for r in (first, second, unchanged)]
     clone = tmp / "clone"
     git("clone", "--quiet", str(bare), str(clone))
-    return dict(bare=bare, clone=clone, results=results, tmp=tmp, releases=two_releases, unchanged=unchanged_release)
+    releases = {"first": first, "second": second, "out": history["out"]}
+    return dict(bare=bare, clone=clone, results=results, tmp=tmp, releases=releases, unchanged=unchanged)
 
 
 def test_two_releases_give_two_commits_and_two_tags(published):
@@ -48,7 +48,7 @@ def test_the_repository_holds_the_dataset_files_of_the_latest_release(published)
     }
     assert tracked == expected
     assert (clone / "datapackage.json").read_bytes() == (second / "datapackage.json").read_bytes()
-    assert pq.read_table(clone / "data" / "changes.parquet").num_rows == 6
+    assert pq.read_table(clone / "data" / "changes.parquet").num_rows == 12  # the first run's 6 and the second's
 
 
 def test_changelog_has_one_section_per_release_newest_first(published):
@@ -109,7 +109,7 @@ def test_publish_command_pushes_latest_and_says_what_it_did(published, tmp_path)
 
     cli = [sys.executable, "-m", "flows.cli", "publish", "--to", str(bare), "--output", str(out)]
     done = subprocess.run(cli, capture_output=True, text=True)
-    # latest is the unchanged third release: nothing to publish, and it says so
+    # latest is the unchanged fourth release: nothing to publish, and it says so
     assert done.returncode == 0 and "no changes: nothing to publish" in done.stdout
     missing = subprocess.run([*cli[:-1], str(tmp_path / "empty")], capture_output=True, text=True)
     assert missing.returncode == 1 and missing.stderr.startswith("selvhjelp-data publish: no release to publish")

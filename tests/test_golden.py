@@ -11,31 +11,19 @@ import os
 import pytest
 
 from selvhjelp_data.urls import page_id
-from transform.build import content_tables
+from transform.build import content_rows
 
 from .conftest import FIXTURES
-from .test_extract import ISO_URL, LEGACY_URL, WP_URL, saved
+from .saved import INDEX, KONTAKT, SEED_000, SEED_001, SEED_002, SEED_003, snapshot_page
 
 GOLDEN = FIXTURES / "golden"
 PAGES = {
-    "seed_000_politiske_dokumenter": ("legacy_article_empty_date_label.html", LEGACY_URL, "text/html; charset=utf-8"),
-    "seed_001_politisk_forankring": ("wordpress_article_with_share_block.html", WP_URL, "text/html; charset=utf-8"),
-    "seed_002_helsedirektoratet_informerer": (
-        "legacy_article_iso_8859_1.html",
-        ISO_URL,
-        "text/html; charset=iso-8859-1",
-    ),
-    "seed_003_eldre_politiske_dokumenter": (
-        "legacy_article_windows_1252.html",
-        "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/Eldre+politiske+dokumenter+%E2%80%93+litt+historikk.b7C_wtbI07.ips",
-        "text/html; charset=windows-1252",
-    ),
-    "seed_004_dokumenter_og_planer": (
-        "legacy_section_index.html",
-        "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/",
-        "text/html; charset=utf-8",
-    ),
-    "offices_page": ("wordpress_offices_page.html", "https://selvhjelp.no/kontakt/", "text/html; charset=utf-8"),
+    "seed_000_politiske_dokumenter": SEED_000,
+    "seed_001_politisk_forankring": SEED_001,
+    "seed_002_helsedirektoratet_informerer": SEED_002,
+    "seed_003_eldre_politiske_dokumenter": SEED_003,
+    "seed_004_dokumenter_og_planer": INDEX,
+    "offices_page": KONTAKT,
 }
 
 
@@ -76,15 +64,16 @@ def reviewable(rows: dict[str, list[dict]]) -> dict:
             }
             for q in sorted(rows["quotes"], key=lambda q: q["position"])
         ],
-        "offices": [{k: v for k, v in o.items() if k != "source_page_id"} for o in rows["offices"]],
+        "offices": [
+            {k: v for k, v in o.items() if k not in ("source_page_id", "page_version")} for o in rows["offices"]
+        ],
         "office_tasks": [{k: t[k] for k in ("office_kind", "position", "task")} for t in rows["office_tasks"]],
     }
 
 
 def transform_one(name):
-    file, url, content_type = PAGES[name]
-    page = saved(file, url, content_type)
-    return reviewable(content_tables({page_id(url): page}))
+    url = PAGES[name]
+    return reviewable(content_rows({page_id(url): (snapshot_page(url), 1)}))
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -1,22 +1,26 @@
-"""The transform reads raw captures only: it runs with networking disabled."""
+"""The transform reads raw captures only: it runs with networking disabled; large runs read their
+captures in a process pool that gives the same pages as one process."""
 
 import socket
 from datetime import UTC, datetime
 
 import pytest
 
-from crawl.process import read_records
 from publish.previous import empty_tables
 from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.settings import load_settings
+from selvhjelp_data.urls import UrlMap
 from transform.build import build_tables
+from transform.pages import extract_capture
 
-from .conftest import crawl_snapshot
+from .saved import snapshot_records
 
-pytestmark = pytest.mark.e2e
+RUN = RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC))
+URLS = UrlMap.from_settings(load_settings())
 
 
 def test_transform_runs_with_networking_disabled(tmp_path, monkeypatch):
-    job = crawl_snapshot(tmp_path)
+    records = snapshot_records(1, tmp_path / "raw")
     attempts = []
 
     def refuse(*args, **kwargs):
@@ -27,30 +31,24 @@ def test_transform_runs_with_networking_disabled(tmp_path, monkeypatch):
         monkeypatch.setattr(socket.socket, name, refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    tables = build_tables(
-        read_records(job.records_path),
-        tmp_path / "raw",
-        empty_tables(),
-        RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC)),
-    )
+    tables = build_tables(records, tmp_path / "raw", empty_tables(), RUN, URLS, "test")
     assert attempts == []
-    assert tables["pages"].num_rows == 17 and tables["documents"].num_rows > 10 and tables["offices"].num_rows == 8
+    assert tables["pages"].num_rows == 6 and tables["documents"].num_rows > 10 and tables["offices"].num_rows == 8
 
 
+def jobs(tmp_path):
+    records = snapshot_records(1, tmp_path / "raw")
+    return [(r["url"], r["raw_sha256"], r["content_type"]) for r in records if r["raw_sha256"]]
+
+
+@pytest.mark.e2e  # starts two worker processes (~3 s)
 def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkeypatch):
     import transform.build as build
-    from transform.pages import content_of
 
-    job = crawl_snapshot(tmp_path)
-    records = read_records(job.records_path)
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    parallel = build.extract_in_parallel(records, tmp_path / "raw", workers=2)
-    sequential = {
-        r["url"]: content_of(r, build.raw_reader(tmp_path / "raw"))
-        for r in records
-        if r["kind"] == "page" and r["outcome"] == "fetched"
-    }
-    assert parallel == sequential and len(parallel) == 6
+    parallel = build.parallel_reader(tmp_path / "raw", workers=2)(jobs(tmp_path))
+    sequential = dict(extract_capture((str(tmp_path / "raw"), *job)) for job in jobs(tmp_path))
+    assert parallel == sequential and len(parallel) == 6 and all(parallel.values())
 
 
 def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, tmp_path):
@@ -64,5 +62,5 @@ def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, t
 
     monkeypatch.setattr(build, "ProcessPoolExecutor", Broken)
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    records = [{"kind": "page", "outcome": "fetched", "url": "https://selvhjelp.no/x/", "raw_sha256": "0" * 64}]
-    assert build.extract_in_parallel(records, tmp_path, workers=2) is None  # the caller extracts sequentially
+    pages = build.parallel_reader(tmp_path / "raw", workers=2)(jobs(tmp_path))
+    assert len(pages) == 6 and all(pages.values())  # read in this process instead

@@ -10,10 +10,11 @@ when a quoted title is followed by one, or by a reviewed alias in document_alias
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from crawl.extract import PageContent
-from selvhjelp_data.text import normalise, slugify
+from selvhjelp_data.text import normalise, sha256_hex, slugify
 from transform.document_aliases import SAME_DOCUMENT
 from transform.sections import placed_blocks, sentence_around
 
@@ -87,6 +88,11 @@ class Mention:
     matched_text: str
     section_heading: str | None
     context: str
+    context_kind: str = "body"  # body | heading | link | list
+
+
+def context_kind_of(block) -> str:
+    return {"heading": "heading", "list_item": "list"}.get(block.kind, "body")
 
 
 def _full_year(start: str, end: str) -> tuple[int, int]:
@@ -207,7 +213,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
             if kind and not any(True for _ in _identifier_matches(text)):
                 doc = index.add(titled(text, kind))
                 section_docs[text] = doc.document_id
-                index.mentions.append(Mention(doc.document_id, pid, placed.offset, text, text, text))
+                index.mentions.append(Mention(doc.document_id, pid, placed.offset, text, text, text, "heading"))
         for kind, style, m in _identifier_matches(text):
             doc = identify(kind, style, m)
             after = text[m.end() :]
@@ -229,7 +235,17 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
             doc = index.add(doc)
             if "Helsedirektorat" in sentence and doc.kind == "is_publication":
                 doc.issuer = "Helsedirektoratet"
-            index.mentions.append(Mention(doc.document_id, pid, placed.offset + m.start(), m[0], heading, sentence))
+            index.mentions.append(
+                Mention(
+                    doc.document_id,
+                    pid,
+                    placed.offset + m.start(),
+                    m[0],
+                    heading,
+                    sentence,
+                    context_kind_of(placed.block),
+                )
+            )
             first_identifier.setdefault(heading, doc)
             quoted_title = re.search(r"[\"“”«]([^\"“”«»]{4,120})[\"“”»]\s*$", text[: m.start()].rstrip(" ("))
             if quoted_title:
@@ -245,6 +261,7 @@ def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
                         m[0],
                         heading,
                         sentence_around(text, m.start(), m.end()),
+                        context_kind_of(placed.block),
                     )
                 )
             for m in _NAMED_IN_SECTION.finditer(text):
@@ -323,31 +340,70 @@ def read_titles_in_text(
             ):
                 continue
             index.mentions.append(
-                Mention(doc_id, pid, start, text[a_:b_], placed.heading, sentence_around(text, a_, b_))
+                Mention(
+                    doc_id,
+                    pid,
+                    start,
+                    text[a_:b_],
+                    placed.heading,
+                    sentence_around(text, a_, b_),
+                    context_kind_of(placed.block),
+                )
             )
             taken.append((doc_id, start, end))
 
 
-def build_document_tables(contents: dict[str, PageContent]) -> tuple[list[dict], list[dict], DocumentIndex]:
+def build_document_tables(contents: dict[str, tuple[PageContent, int]]) -> tuple[list[dict], list[dict], DocumentIndex]:
+    """This run's documents and mentions from the pages live now (page_id -> (content, version))."""
     index = DocumentIndex()
     for pid in sorted(contents):
-        read_page(index, pid, contents[pid])
+        read_page(index, pid, contents[pid][0])
     finder = TitleFinder({s: index.canonical(d) for s, d in index.by_spelling.items()})
     by_page: dict[str, list[Mention]] = {}
     for m in index.mentions:
         by_page.setdefault(m.page_id, []).append(m)
     for pid in sorted(contents):
-        read_titles_in_text(index, finder, pid, contents[pid], by_page.get(pid, []))
-    mentions = [
-        {**m.__dict__, "document_id": index.canonical(m.document_id)}
-        for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position))
-    ]
-    counts: dict[str, int] = {}
+        read_titles_in_text(index, finder, pid, contents[pid][0], by_page.get(pid, []))
+    mentions = mention_rows(index, {pid: version for pid, (_, version) in contents.items()})
+    return document_rows(index, mentions), mentions, index
+
+
+def mention_rows(index: DocumentIndex, versions: dict[str, int]) -> list[dict]:
+    rows, occurrences = [], Counter()
+    for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position)):
+        doc_id = index.canonical(m.document_id)
+        occurrence = occurrences[(m.page_id, doc_id, m.matched_text)] = (
+            occurrences[(m.page_id, doc_id, m.matched_text)] + 1
+        )
+        rows.append(
+            {
+                "mention_id": sha256_hex(f"{m.page_id}|{doc_id}|{m.matched_text}|{occurrence}")[:16],
+                "document_id": doc_id,
+                "page_id": m.page_id,
+                "page_version": versions[m.page_id],
+                "position": m.position,
+                "matched_text": m.matched_text,
+                "context_kind": m.context_kind,
+                "section_heading": m.section_heading,
+                "context": m.context,
+            }
+        )
+    return rows
+
+
+def document_rows(index: DocumentIndex, mentions: list[dict]) -> list[dict]:
+    """Documents mentioned now, with their body-mention counts and the page version first read."""
+    body = Counter(m["document_id"] for m in mentions if m["context_kind"] == "body")
+    first = {}
     for m in mentions:
-        counts[m["document_id"]] = counts.get(m["document_id"], 0) + 1
-    documents = [
-        {**{k: v for k, v in d.__dict__.items() if not k.startswith("_")}, "mention_count": counts[d.document_id]}
+        first.setdefault(m["document_id"], m)
+    return [
+        {
+            **{k: v for k, v in d.__dict__.items() if not k.startswith("_")},
+            "mention_count": body[d.document_id],
+            "source_page_id": first[d.document_id]["page_id"],
+            "source_page_version": first[d.document_id]["page_version"],
+        }
         for d in index.documents.values()
-        if counts.get(d.document_id)
+        if d.document_id in first
     ]
-    return documents, mentions, index

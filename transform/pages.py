@@ -1,14 +1,22 @@
-"""pages, page_versions and changes: each run's crawl records compared with the previous release.
+"""pages, page_versions and changes: one run's crawl records compared with the previous release.
 
-Pure: crawl records, a function that returns raw bytes, and the previous release's rows in;
-rows out. Compare with the previous version only, so a page that returns to an earlier text
-has changed (reverts count).
+Each page URL the run asked for gets a verdict:
+- ok: the site answered 200 or 304, and the content comes from the capture it points at;
+- gone (404/410) or moved (301/308): the page's state changes, its last content stays in history;
+- failed (5xx, timeout, refused, truncated, robots.txt, too large, not HTML, no text ...): the
+  page is treated as if it had answered 304: its last good capture feeds every table, nothing of
+  it is removed, and the failure is recorded on its row.
+A URL that has never answered 200 is not a page (see transform/links.py).
+
+Compare with the previous version only, so a page that returns to an earlier text has changed
+(reverts count). Pure: records, a capture reader and the previous rows in; rows out.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -16,12 +24,13 @@ from w3lib.encoding import html_to_unicode
 
 from crawl.extract import PageContent, extract_page
 from selvhjelp_data.runs import RunInfo
-from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
 from selvhjelp_data.urls import page_id
 
 PERMANENT_REDIRECTS = (301, 308)
 GONE = (404, 410)
+OK, GONE_VERDICT, MOVED, FAILED = "ok", "gone", "moved", "failed"
+NOT_REQUESTED = "not requested in this run"
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
@@ -29,22 +38,238 @@ def decode_html(body: bytes, content_type: str | None) -> str:
     return html_to_unicode(content_type, body)[1]
 
 
-def content_of(record: dict, read_raw: Callable[[str], bytes | None]) -> PageContent | None:
-    """The extracted page for a 200 or 304 record, from the raw store (never the network)."""
-    sha = record.get("raw_sha256")
-    body = read_raw(sha) if sha else None
+def read_page(body: bytes | None, url: str, content_type: str | None) -> PageContent | None:
+    """The page in a capture; None when the capture is unreadable or holds no text."""
     if body is None:
         return None
-    return extract_page(decode_html(body, record.get("content_type")), record["url"])
+    page = extract_page(decode_html(body, content_type), url)
+    return page if page.main_text.strip() else None
 
 
-def extract_raw(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
+def extract_capture(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
     """(url, page) from (raw store, url, raw SHA-256, Content-Type): a process-pool worker's unit of work."""
     from selvhjelp_data.raw_store import read_raw
 
     raw_dir, url, sha, content_type = job
-    body = read_raw(raw_dir, sha)
-    return url, extract_page(decode_html(body, content_type), url) if body is not None else None
+    return url, read_page(read_raw(raw_dir, sha), url, content_type)
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """What this run learned about one page URL."""
+
+    url: str
+    verdict: str  # ok | gone | moved | failed
+    status: int | None  # HTTP status of the request (304 for unchanged); None when no answer came
+    error: str | None = None
+    capture: str | None = None  # raw SHA-256 of the content to read (for failures: filled in from the page)
+    content_type: str | None = None
+    etag: str | None = None
+    http_last_modified: str | None = None
+    redirect_to: str | None = None
+    link_text: str | None = None
+    discovered_from: str | None = None
+
+
+def fetch_of(record: dict) -> Fetch:
+    """The verdict of one crawl record of a page."""
+    outcome, status = record["outcome"], record.get("status")
+    common = dict(
+        url=record["url"],
+        status=status,
+        link_text=record.get("link_text"),
+        discovered_from=record.get("discovered_from"),
+    )
+    if outcome in ("fetched", "not_modified"):
+        return Fetch(
+            verdict=OK,
+            status=304 if outcome == "not_modified" else status,
+            capture=record.get("raw_sha256"),
+            content_type=record.get("content_type"),
+            etag=record.get("http_etag"),
+            http_last_modified=record.get("http_last_modified"),
+            **{k: v for k, v in common.items() if k != "status"},
+        )
+    if outcome == "not_found":
+        return Fetch(verdict=GONE_VERDICT, **common)
+    if outcome == "redirect" and status in PERMANENT_REDIRECTS:
+        return Fetch(verdict=MOVED, redirect_to=record.get("redirect_to"), **common)
+    if outcome == "redirect":
+        return Fetch(verdict=FAILED, error=f"temporary redirect ({status}) to {record.get('redirect_to')}", **common)
+    return Fetch(verdict=FAILED, error=record.get("reason") or outcome, **common)
+
+
+def fetches_of(records: list[dict], previous_pages: dict[str, dict]) -> dict[str, Fetch]:
+    """One verdict per page URL; a known page the crawl did not ask for counts as a failed fetch."""
+    fetches = {page_id(r["url"]): fetch_of(r) for r in records if r["kind"] == "page"}
+    for pid, page in previous_pages.items():
+        fetches.setdefault(pid, Fetch(url=page["url"], verdict=FAILED, status=None, error=NOT_REQUESTED))
+    return fetches
+
+
+def capture_to_read(fetch: Fetch, previous: dict | None) -> tuple[str | None, str | None]:
+    """(raw SHA-256, Content-Type) of the content a page has this run: its new capture, or its last good one."""
+    if fetch.verdict == OK:
+        return fetch.capture, fetch.content_type or (previous or {}).get("content_type")
+    if fetch.verdict == FAILED and previous and previous["status"] == 200:
+        return previous["raw_sha256"], previous["content_type"]
+    return None, None
+
+
+@dataclass
+class PageTables:
+    pages: list[dict]
+    versions: list[dict]
+    changes: list[dict]
+    contents: dict[str, tuple[PageContent, int]]  # page_id -> (content, version) of every page live this run
+    carried: set[str]  # live pages whose content could not be read: their rows stay as they were
+    not_pages: dict[str, Fetch] = field(default_factory=dict)  # URLs that have never answered 200
+
+
+class _Versions:
+    """page_versions as they grow: the latest version of each page, and the text each new one replaced."""
+
+    def __init__(self, previous: list[dict]):
+        self.rows = [dict(v) for v in previous]
+        self.latest: dict[str, dict] = {}
+        for v in self.rows:
+            if v["page_id"] not in self.latest or v["version"] > self.latest[v["page_id"]]["version"]:
+                self.latest[v["page_id"]] = v
+
+    def see(self, pid: str, page: PageContent, content_sha: str, raw_sha: str, run_id: str) -> tuple[dict, str | None]:
+        """The version this content is, and the text before it when it is new."""
+        latest = self.latest.get(pid)
+        if latest and latest["content_sha256"] == content_sha:
+            latest["last_seen_run"] = run_id
+            return latest, None
+        row = {
+            "page_id": pid,
+            "version": latest["version"] + 1 if latest else 1,
+            "content_sha256": content_sha,
+            "raw_sha256": raw_sha,
+            "title": page.title,
+            "last_modified_label": page.date_label,
+            "last_modified": page.last_modified,
+            "text": page.main_text,
+            "first_seen_run": run_id,
+            "last_seen_run": run_id,
+        }
+        self.rows.append(row)
+        self.latest[pid] = row
+        return row, latest["text"] if latest else ""
+
+    def carry(self, pid: str, run_id: str) -> None:
+        self.latest[pid]["last_seen_run"] = run_id
+
+
+Reader = Callable[[list[tuple[str, str, str | None]]], dict[str, PageContent | None]]
+
+
+def serial_reader(read_raw: Callable[[str], bytes | None]) -> Reader:
+    """Read captures one after the other: [(url, raw SHA-256, Content-Type)] -> {url: page}."""
+    return lambda jobs: {url: read_page(read_raw(sha), url, content_type) for url, sha, content_type in jobs}
+
+
+def build_page_tables(
+    records: list[dict],
+    read_raw: Callable[[str], bytes | None],
+    previous_pages: list[dict],
+    previous_versions: list[dict],
+    run: RunInfo,
+    read_captures: Reader | None = None,
+) -> PageTables:
+    """pages, page_versions and changes after this run, and the content of every live page.
+
+    `read_captures` reads many captures at once (in a process pool, for large runs).
+    """
+    previous = {p["page_id"]: p for p in previous_pages}
+    fetches = fetches_of(records, previous)
+    captures = {pid: capture_to_read(fetch, previous.get(pid)) for pid, fetch in fetches.items()}
+    jobs = [(fetches[pid].url, sha, content_type) for pid, (sha, content_type) in captures.items() if sha]
+    read = serial_reader(read_raw)
+    pages = (read_captures or read)(jobs)
+    versions = _Versions(previous_versions)
+    tables = PageTables(pages=[], versions=versions.rows, changes=[], contents={}, carried=set())
+    for pid, fetch in fetches.items():
+        prev = previous.get(pid)
+        (sha, content_type), page = captures[pid], pages.get(fetch.url)
+        if fetch.verdict == OK and page is None:  # answered, but nothing readable: a fault of the site
+            fetch = Fetch(
+                url=fetch.url,
+                verdict=FAILED,
+                status=fetch.status,
+                error="no readable text in the answer",
+                link_text=fetch.link_text,
+                discovered_from=fetch.discovered_from,
+            )
+            sha, content_type = capture_to_read(fetch, prev)
+            page = read([(fetch.url, sha, content_type)])[fetch.url] if sha else None
+        if prev is None and fetch.verdict != OK:
+            tables.not_pages[pid] = fetch
+            continue
+        tables.pages.append(_page_row(pid, fetch, prev, page, sha, content_type, versions, tables, run))
+    return tables
+
+
+def _page_row(pid, fetch, prev, page, sha, content_type, versions, tables, run) -> dict:
+    row = (
+        dict(prev)
+        if prev
+        else {"page_id": pid, "url": fetch.url, "first_seen_at": run.started_at, "last_changed_at": None}
+    )
+    row.update(last_fetched_at=run.started_at, last_fetch_status=fetch.status, last_fetch_error=fetch.error)
+    if fetch.verdict != FAILED:
+        row["last_ok_at"] = run.started_at
+    if fetch.verdict in (GONE_VERDICT, MOVED):
+        row.update(status=fetch.status, redirect_to=fetch.redirect_to)
+    elif fetch.verdict == OK:
+        row.update(
+            status=200,
+            redirect_to=None,
+            http_etag=fetch.etag or row.get("http_etag"),
+            http_last_modified=_http_date(fetch.http_last_modified) or row.get("http_last_modified"),
+        )
+    before = _content_state(prev, versions)
+    if page is not None:
+        content_sha = sha256_hex(page.main_text)
+        version, replaced = versions.see(pid, page, content_sha, sha, run.run_id)
+        tables.contents[pid] = (page, version["version"])
+        row.update(
+            title=page.title,
+            section=page.section,
+            site_generation=page.site_generation,
+            last_modified_label=page.date_label,
+            last_modified=page.last_modified,
+            content_sha256=content_sha,
+            raw_sha256=sha,
+            content_type=content_type,
+            current_version=version["version"],
+            word_count=page.word_count,
+        )
+    else:
+        replaced = None
+        if fetch.verdict == FAILED and row["status"] == 200:
+            tables.carried.add(pid)  # live, but its last capture is unreadable: everything of it stays
+            versions.carry(pid, run.run_id)
+    kind = change_kind(
+        prev, row["status"], row["content_sha256"] if page else None, page.last_modified if page else None, sha
+    )
+    if kind:
+        row["last_changed_at"] = run.started_at
+        tables.changes.append(_change_row(kind, pid, row, before, replaced, page, run))
+    return row
+
+
+def _content_state(prev: dict | None, versions: _Versions) -> dict:
+    """The page as the previous release had it (for the 'before' side of a change)."""
+    if prev is None:
+        return {}
+    return {
+        "version": prev["current_version"],
+        "last_modified": prev["last_modified"],
+        "content_sha256": prev["content_sha256"],
+        "status": prev["status"],
+    }
 
 
 def _http_date(value: str | None) -> datetime | None:
@@ -56,8 +281,8 @@ def _http_date(value: str | None) -> datetime | None:
 
 def _diff(before: str, after: str) -> tuple[str, int, int]:
     lines = list(difflib.unified_diff(before.split("\n"), after.split("\n"), "before", "after", lineterm="", n=1))
-    added = sum(1 for l in lines if l.startswith("+") and not l.startswith("+++"))
-    removed = sum(1 for l in lines if l.startswith("-") and not l.startswith("---"))
+    added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
     return "\n".join(lines), added, removed
 
 
@@ -87,133 +312,30 @@ def change_kind(
     return None
 
 
-def build_page_tables(
-    records: list[dict],
-    read_raw: Callable[[str], bytes | None],
-    previous_pages: list[dict],
-    previous_versions: list[dict],
-    run: RunInfo,
-    extracted: dict[str, PageContent | None] | None = None,
-) -> tuple[list[dict], list[dict], list[dict], dict[str, PageContent]]:
-    """pages, page_versions, changes, and the extracted content of every live page.
-
-    `extracted` holds pages already extracted by URL (in parallel, for large runs); others are read here.
-    """
-    pages = {p["page_id"]: dict(p) for p in previous_pages}
-    latest_version: dict[str, dict] = {}
-    versions = [dict(v) for v in previous_versions]
-    for v in versions:
-        if v["page_id"] not in latest_version or v["version"] > latest_version[v["page_id"]]["version"]:
-            latest_version[v["page_id"]] = v
-    changes: list[dict] = []
-    contents: dict[str, PageContent] = {}
-    previous_text: dict[str, str] = {}  # page_id -> the text before this run's new version (for diffs)
-
-    for record in (r for r in records if r["kind"] == "page"):
-        pid = page_id(record["url"])
-        prev = pages.get(pid)
-        row = (
-            dict(prev)
-            if prev
-            else {
-                **dict.fromkeys(PAGES.column_names),
-                "page_id": pid,
-                "url": record["url"],
-                "first_seen_at": run.started_at,
-            }
-        )
-        row["last_fetched_at"] = run.started_at
-        if record["outcome"] in ("failed", "skipped"):
-            row["fetch_error"] = record["reason"]
-            row.setdefault("status", None)
-            pages[pid] = row
-            continue
-        row["fetch_error"] = None
-        status = 304 if record["outcome"] == "not_modified" else record["status"]
-        live_status = 200 if status == 304 else status
-        if live_status != 200:
-            page = None
-        elif extracted is not None and record["url"] in extracted:
-            page = extracted[record["url"]]
-        else:
-            page = content_of(record, read_raw)
-        if live_status == 200 and page is None:
-            row["fetch_error"] = "raw capture missing"
-            pages[pid] = row
-            continue
-        content_sha = sha256_hex(page.main_text) if page else None
-        kind = change_kind(
-            prev, live_status, content_sha, page.last_modified if page else None, record.get("raw_sha256")
-        )
-        row["status"] = live_status
-        row["redirect_to"] = record.get("redirect_to") if live_status in (301, 302, 303, 307, 308) else None
-        if status != 304:
-            row["http_etag"] = record.get("http_etag")
-            row["http_last_modified"] = _http_date(record.get("http_last_modified"))
-        if page:
-            contents[pid] = page
-            row.update(
-                title=page.title,
-                section=page.section,
-                site_generation=page.site_generation,
-                last_modified_label=page.date_label,
-                last_modified=page.last_modified,
-                content_sha256=content_sha,
-                raw_sha256=record["raw_sha256"],
-                word_count=page.word_count,
-            )
-            before = _record_version(versions, latest_version, pid, page, content_sha, record["raw_sha256"], run.run_id)
-            if before is not None:
-                previous_text[pid] = before
-        if kind:
-            row["last_changed_at"] = run.started_at
-            changes.append(_change_row(kind, pid, record["url"], prev, row, page, previous_text.get(pid), run))
-        pages[pid] = row
-
-    return list(pages.values()), versions, changes, contents
-
-
-def _record_version(versions, latest_version, pid, page, content_sha, raw_sha, run_id) -> str | None:
-    """Record this run's content of a page; the text it replaces when it is a new version."""
-    latest = latest_version.get(pid)
-    if latest and latest["content_sha256"] == content_sha:
-        latest["last_seen_run"] = run_id
-        return None
-    row = {
-        "page_id": pid,
-        "version": (latest["version"] + 1) if latest else 1,
-        "content_sha256": content_sha,
-        "raw_sha256": raw_sha,
-        "title": page.title,
-        "last_modified_label": page.date_label,
-        "last_modified": page.last_modified,
-        "text": page.main_text,
-        "first_seen_run": run_id,
-        "last_seen_run": run_id,
-    }
-    versions.append(row)
-    latest_version[pid] = row
-    return latest["text"] if latest else None
-
-
-def _change_row(kind, pid, url, prev, row, page, before, run) -> dict:
+def _change_row(kind: str, pid: str, row: dict, before: dict, replaced: str | None, page, run: RunInfo) -> dict:
     change = {
-        "change_id": sha256_hex(f"{run.run_id}|{pid}|{kind}")[:16],
+        "change_id": change_id(run.run_id, pid, kind),
         "run_id": run.run_id,
         "detected_at": run.started_at,
         "page_id": pid,
-        "url": url,
+        "url": row["url"],
         "title": row.get("title"),
         "kind": kind,
-        "last_modified_before": prev.get("last_modified") if prev else None,
+        "version_before": before.get("version"),
+        "version_after": row["current_version"] if page else None,
+        "last_modified_before": before.get("last_modified"),
         "last_modified_after": page.last_modified if page else None,
-        "content_sha256_before": prev.get("content_sha256") if prev else None,
-        "content_sha256_after": row.get("content_sha256") if page else None,
+        "content_sha256_before": before.get("content_sha256"),
+        "content_sha256_after": row["content_sha256"] if page else None,
         "redirect_to": row.get("redirect_to"),
         "lines_added": None,
         "lines_removed": None,
         "diff": None,
     }
-    if kind in ("modified", "modified_silently", "restored", "reparsed") and page and before is not None:
-        change["diff"], change["lines_added"], change["lines_removed"] = _diff(before, page.main_text)
+    if replaced is not None:  # the text changed: a new page, an edit, a revert, a restored page, a new parser
+        change["diff"], change["lines_added"], change["lines_removed"] = _diff(replaced, page.main_text)
     return change
+
+
+def change_id(run_id: str, pid: str, kind: str) -> str:
+    return sha256_hex(f"{run_id}|{pid}|{kind}")[:16]

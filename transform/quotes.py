@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from crawl.extract import PageContent
@@ -42,7 +43,8 @@ def find_spans(text: str) -> list[Span]:
         if stack and ch == stack[-1][0]:
             close, start = stack.pop()
             opener = {"»": "«", "”": "“" if text[start - 1] == "“" else "”", '"': '"'}[close]
-            spans.append(Span(start, i, opener + close))
+            if text[start:i].strip():  # a pair of marks with nothing between them quotes nothing
+                spans.append(Span(start, i, opener + close))
         elif ch in OPENERS:
             stack.append((OPENERS[ch], i + 1))
         elif ch in ('"', "”"):
@@ -71,7 +73,7 @@ def quote_kind(quoted: str, before: str, after: str) -> str:
     return "term"
 
 
-def quotes_of_page(pid: str, page: PageContent, document_of_heading) -> list[dict]:
+def quotes_of_page(pid: str, page: PageContent, version: int, document_of_heading) -> list[dict]:
     """Quotes over the whole page text (a «» quotation may span paragraphs), plus block quotations."""
     text = page.main_text
     placed = list(placed_blocks(page))
@@ -87,7 +89,6 @@ def quotes_of_page(pid: str, page: PageContent, document_of_heading) -> list[dic
         if p.block.kind == "quote"
     ]
     spans = find_spans(text)
-    ids: list[str] = []
     span_rows: list[dict] = []
     for span in spans:
         quoted = text[span.start : span.end]
@@ -96,11 +97,25 @@ def quotes_of_page(pid: str, page: PageContent, document_of_heading) -> list[dic
         row = _row(
             pid, quoted, span.marks, heading, span.start, kind, document_of_heading(heading) if kind != "term" else None
         )
-        ids.append(row["quote_id"])
         span_rows.append(row)
-    for span, row in zip(spans, span_rows):
-        row["parent_quote_id"] = ids[span.parent] if span.parent is not None else None
-    return rows + span_rows
+    rows += span_rows
+    ids = _stable_ids(pid, rows)  # the same quote in every version of the page, wherever it stands
+    for row in rows:
+        row["quote_id"], row["page_version"] = ids[row["quote_id"]], version
+    for span, row in zip(spans, span_rows, strict=True):
+        row["parent_quote_id"] = span_rows[span.parent]["quote_id"] if span.parent is not None else None
+    return rows
+
+
+def _stable_ids(pid: str, rows: list[dict]) -> dict[str, str]:
+    """Position-based ids -> ids from page, marks, text and occurrence (the n-th same quote on the page)."""
+    seen: Counter = Counter()
+    ids = {}
+    for row in sorted(rows, key=lambda r: r["position"]):
+        marks_and_text = (row["quote_marks"], row["text"])
+        seen[marks_and_text] += 1
+        ids[row["quote_id"]] = sha256_hex(f"{pid}|{marks_and_text[0]}|{marks_and_text[1]}|{seen[marks_and_text]}")[:16]
+    return ids
 
 
 def _row(pid, text, marks, heading, position, kind, doc_id) -> dict:

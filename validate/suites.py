@@ -4,12 +4,13 @@ turns them into Great Expectations objects."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
 
-from selvhjelp_data.schema import TABLES, TODAY, Column, Table
+from selvhjelp_data.schema import TABLES, Column, Table, as_bound
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,6 @@ class Expect:
         return self.kwargs.get("column") or (
             ",".join(self.kwargs["column_list"]) if "column_list" in self.kwargs else None
         )
-
-
-def bound(value, today: date):
-    """A declared bound as a value GX compares with: ISO dates become dates, TODAY the run's day."""
-    if value == TODAY:
-        return today
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
 
 
 def column_expectations(c: Column, today: date, url_pattern: str) -> list[Expect]:
@@ -47,7 +39,7 @@ def column_expectations(c: Column, today: date, url_pattern: str) -> list[Expect
     if pattern := c.pattern_for(url_pattern):
         expectations.append(Expect("ExpectColumnValuesToMatchRegex", {"column": c.name, "regex": pattern}))
     if c.min_value is not None or c.max_value is not None:
-        bounds = {"min_value": bound(c.min_value, today), "max_value": bound(c.max_value, today)}
+        bounds = {"min_value": as_bound(c.min_value, today), "max_value": as_bound(c.max_value, today)}
         expectations.append(Expect("ExpectColumnValuesToBeBetween", {"column": c.name, **bounds}))
     return expectations
 
@@ -93,54 +85,52 @@ def release_checks(
     tables: dict[str, pa.Table], previous: dict[str, pa.Table] | None, allow_shrink: bool
 ) -> list[tuple[str, str | None]]:
     """(check, failure or None) for rules that span tables or runs."""
-    checks: list[tuple[str, str | None]] = []
-    offices = tables["offices"].to_pylist()
+    run_id = max(tables["runs"].column("run_id").to_pylist(), default=None)
+    offices = [o for o in tables["offices"].to_pylist() if o["last_seen_run"] == run_id]
     heads = sum(1 for o in offices if o["kind"] == "head")
-    checks.append(("exactly one head office", None if heads == 1 or not offices else f"{heads} head offices"))
-    checks.append(("as many district offices as their pages list", _district_office_mismatch(tables)))
-    change_pages = set(tables["changes"].column("page_id").to_pylist())
-    missing = change_pages - set(tables["pages"].column("page_id").to_pylist())
-    checks.append(("every change row's page exists", f"missing pages {sorted(missing)[:3]}" if missing else None))
-    if previous is None or allow_shrink:
+    checks = [
+        ("exactly one head office on the site", None if heads == 1 or not offices else f"{heads} head offices"),
+        ("as many district offices as their pages list", _district_office_mismatch(tables, offices)),
+    ]
+    if previous is None:
         return checks
-
-    def live_pages(t):
-        return sum(1 for s in t["pages"].column("status").to_pylist() if s == 200)
-
-    for what, before, after in (
-        ("live pages (status 200)", live_pages(previous), live_pages(tables)),
-        ("documents", previous["documents"].num_rows, tables["documents"].num_rows),
-    ):
+    checks += [
+        (f"{name} keeps every row of the previous release", _lost_rows(name, tables[name], previous[name]))
+        for name in TABLES
+    ]
+    if not allow_shrink:
+        before, after = _live_pages(previous), _live_pages(tables)
         checks.append(
             (
-                f"{what} did not drop by more than half",
-                f"{what} fell from {before} to {after}" if before and after * 2 < before else None,
-            )
-        )
-    for name, table in tables.items():
-        if name == "changes":
-            continue  # a run with no changes is the usual case
-        checks.append(
-            (
-                f"{name} is not empty when it was before",
-                f"{name} is empty; the previous release had {previous[name].num_rows} rows"
-                if previous[name].num_rows and not table.num_rows
-                else None,
+                "live pages (status 200) did not drop by more than half",
+                f"live pages (status 200) fell from {before} to {after}" if before and after * 2 < before else None,
             )
         )
     return checks
 
 
-def _district_office_mismatch(tables: dict[str, pa.Table]) -> str | None:
-    """Each offices page's "Distriktskontoret for ..." headings against the district rows taken from it."""
+def _lost_rows(name: str, table: pa.Table, before: pa.Table) -> str | None:
+    """History only grows: every key of the previous release is still there."""
+    key = TABLES[name].key
+
+    def keys(t: pa.Table) -> set[tuple]:
+        return set(zip(*(t.column(k).to_pylist() for k in key), strict=True))
+
+    lost = keys(before) - keys(table)
+    return f"{len(lost)} rows of the previous release are gone, e.g. {sorted(lost, key=str)[:2]}" if lost else None
+
+
+def _live_pages(tables: dict[str, pa.Table]) -> int:
+    return sum(1 for s in tables["pages"].column("status").to_pylist() if s == 200)
+
+
+def _district_office_mismatch(tables: dict[str, pa.Table], offices: list[dict]) -> str | None:
+    """Each offices page's "Distriktskontoret for ..." headings against the district rows on the site now."""
     texts = {}
     for v in tables["page_versions"].to_pylist():  # the latest version of each page
         if v["page_id"] not in texts or v["version"] > texts[v["page_id"]][0]:
             texts[v["page_id"]] = (v["version"], v["text"])
-    rows: dict[str, int] = {}
-    for office in tables["offices"].to_pylist():
-        if office["kind"] == "district":
-            rows[office["source_page_id"]] = rows.get(office["source_page_id"], 0) + 1
+    rows: Counter = Counter(o["source_page_id"] for o in offices if o["kind"] == "district")
     for page, count in rows.items():
         listed = sum(
             1 for line in texts.get(page, (0, ""))[1].split("\n\n") if line.startswith("Distriktskontoret for ")

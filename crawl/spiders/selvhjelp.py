@@ -25,7 +25,7 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed
 
 from crawl.extract import page_outline, site_generation_of
-from crawl.state import read_state
+from crawl.state import read_known
 from selvhjelp_data.raw_store import read_raw
 from selvhjelp_data.records import CrawlRecord
 from selvhjelp_data.settings import load_settings
@@ -52,27 +52,38 @@ def looks_binary(body: bytes) -> bool:
     return head.decode("utf-8", errors="replace").count("\ufffd") > len(head) // 10
 
 
+def _as_list(value: list[str] | str | None, default) -> list[str]:
+    if value is None:
+        return list(default)
+    return [u.strip() for u in (value.split(",") if isinstance(value, str) else value) if u.strip()]
+
+
+def _as_bool(value: bool | str) -> bool:
+    return value if isinstance(value, bool) else value.lower() not in ("0", "false", "no")
+
+
 class SelvhjelpSpider(scrapy.Spider):
     name = "selvhjelp"
 
     def __init__(
         self,
         mirror: str | None = None,
-        public_names: str = "1",
-        start_urls: str | None = None,
-        sitemap_urls: str | None = None,
-        state: str | None = None,
+        public_names: bool | str = True,
+        start_urls: list[str] | str | None = None,
+        sitemap_urls: list[str] | str | None = None,
+        known: str | None = None,
         **kwargs,
     ):
+        """Lists come as lists from crawl.process; `scrapy crawl selvhjelp -a start_urls=a,b` gives a string."""
         super().__init__(**kwargs)
         site = load_settings()
         self.site = site
-        self.urls = UrlMap.from_settings(site, mirror=mirror, public_names=public_names not in ("0", "false", "no"))
-        self.start_pages = [u for u in (start_urls.split(",") if start_urls else site.start_urls) if u]
-        self.sitemaps = [u for u in (sitemap_urls.split(",") if sitemap_urls is not None else site.sitemap_urls) if u]
+        self.urls = UrlMap.from_settings(site, mirror=mirror, public_names=_as_bool(public_names))
+        self.start_pages = _as_list(start_urls, site.start_urls)
+        self.sitemaps = _as_list(sitemap_urls, site.sitemap_urls)
         self.allow = [re.compile(p) for p in site.allow_patterns]
         self.depth_limit = site.depth_limit
-        self.previous: dict[str, dict] = read_state(state) if state else {}
+        self.previous: dict[str, dict] = read_known(known)
         self._scheduled: set[str] = set()
 
     # -- discovery ---------------------------------------------------------------------------
@@ -234,8 +245,11 @@ class SelvhjelpSpider(scrapy.Spider):
         depth = response.meta["link_depth"] + 1
         if depth > self.depth_limit:
             return
+        source = response.meta["public_url"]
         for link in links:
-            if self.urls.is_own(link) and (request := self._page_request(link, depth, response.meta["public_url"])):
+            if self.urls.is_own(link.url) and (
+                request := self._page_request(link.url, depth, source, link_text=link.text)
+            ):
                 yield request
 
     # -- failures --------------------------------------------------------------------------------
@@ -252,8 +266,10 @@ class SelvhjelpSpider(scrapy.Spider):
             reason, outcome = "truncated body", "failed"
         elif "maxsize" in repr(value).lower() or "cancel" in type(value).__name__.lower():
             reason, outcome = f"too large (over {self.settings.getint('DOWNLOAD_MAXSIZE')} bytes)", "skipped"
-        elif isinstance(value, (ConnectionRefusedError, DNSLookupError)):
-            reason, outcome = f"unreachable ({type(value).__name__})", "failed"
+        elif isinstance(value, ConnectionRefusedError):
+            reason, outcome = "connection refused", "failed"
+        elif isinstance(value, DNSLookupError):
+            reason, outcome = "host not found (DNS)", "failed"
         else:
             reason, outcome = f"{type(value).__name__}: {value}", "failed"
         retries = request.meta.get("retry_times", 0)
@@ -268,6 +284,7 @@ class SelvhjelpSpider(scrapy.Spider):
             fetched_at=_now(),
             depth=request.meta.get("link_depth", 0),
             discovered_from=request.meta.get("via"),
+            link_text=request.meta.get("link_text"),
             redirect_chain=request.meta.get("redirect_chain", []),
         )
 
@@ -289,5 +306,6 @@ class SelvhjelpSpider(scrapy.Spider):
             fetched_at=_now(),
             depth=meta.get("link_depth", 0),
             discovered_from=meta.get("via"),
+            link_text=meta.get("link_text"),
             sitemap_lastmod=meta.get("sitemap_lastmod"),
         )

@@ -1,0 +1,43 @@
+"""broken_links: URLs of the site that have never answered 200, and the pages that link to them.
+
+Such a URL is not a page (it has no text to record), but a monitor wants to know it: a teaser that
+links to a page the site never had, a link that breaks after a move. A broken link stays on the
+record while a live page links to it (or a start URL or the sitemap names it).
+"""
+
+from __future__ import annotations
+
+from crawl.extract import PageContent
+from selvhjelp_data.urls import UrlMap
+from transform.pages import Fetch
+
+FOUND_ELSEWHERE = ("start", "sitemap")
+
+
+def broken_link_rows(
+    not_pages: dict[str, Fetch], contents: dict[str, tuple[PageContent, int]], urls: UrlMap
+) -> list[dict]:
+    """One row per URL asked for this run that is not a page, with the first live page that links to it."""
+    linked_from: dict[str, tuple[str, str | None]] = {}
+    for pid in sorted(contents):
+        for link in contents[pid][0].links:
+            if urls.is_own(link.url):
+                linked_from.setdefault(urls.to_public(link.url), (pid, link.text))
+    rows = []
+    for fetch in not_pages.values():
+        if fetch.url in linked_from:
+            source, text = linked_from[fetch.url]
+        elif fetch.discovered_from in FOUND_ELSEWHERE:
+            source, text = None, fetch.link_text
+        else:
+            continue  # nothing on the site points at it any more
+        rows.append(
+            {
+                "target_url": fetch.url,
+                "source_page_id": source,
+                "link_text": text,
+                "status": fetch.status,
+                "fetch_error": fetch.error,
+            }
+        )
+    return rows

@@ -1,26 +1,57 @@
-"""The one entry point: `selvhjelp-data <command>`."""
+"""The one entry point: `selvhjelp-data <command>`.
+
+Every failure ends with one line on stderr that says what failed (and, for a run, where its log
+file is) and a non-zero exit; tracebacks go to the log file, never to the terminal. SIGTERM and
+Ctrl-C stop a run within seconds: the crawl child is killed, nothing is published, and the
+previous release and `latest` stay as they were.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+log = logging.getLogger("flows.cli")
+STOPPED = 130  # the shell's code for a run ended by a signal (128 + SIGINT)
 
 
-def _snapshot_server(args) -> int:
-    from snapshot.server import serve_forever
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the run is so that every `with` and `finally` on the way out runs."""
 
-    faults = dict(f.split("=", 1) for f in args.fault)
-    serve_forever(port=args.port, epoch=args.epoch, faults=faults)
-    return 0
+
+_signals: list[int] = []  # a signal that arrived: whatever error follows it, the run was stopped
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum, frame):
+        _signals.append(signum)
+        raise Stopped()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def _run(args) -> int:
+    from flows.console import send_logs
     from flows.prefect_env import configure
+    from flows.targets import check_run_input
+    from publish.notify import check_targets
+    from selvhjelp_data.settings import load_settings
 
-    configure()
-    from flows.pipeline import selvhjelp_pipeline
+    settings = load_settings(output_dir=Path(args.output) if args.output else None)
+    check_run_input(settings, args.source, args.start_url or None)
+    check_targets(settings.notify)
+    log_file = settings.layout.logs / f"run-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    args.log_file = log_file
+    configure(one_off=True)
+    from flows.pipeline import selvhjelp_pipeline  # imports Prefect, which sets up logging
 
-    release = selvhjelp_pipeline(
+    send_logs(log_file)
+    outcome = selvhjelp_pipeline(
         source=args.source,
         start_urls=args.start_url or None,
         output_dir=args.output,
@@ -28,7 +59,7 @@ def _run(args) -> int:
         snapshot_epoch=args.epoch,
         snapshot_dir=args.snapshot_dir,
     )
-    print(f"published release: {release}")
+    print("\n".join(outcome.lines()))
     return 0
 
 
@@ -39,8 +70,6 @@ def _serve(args) -> int:
 
 
 def _publish(args) -> int:
-    from pathlib import Path
-
     from publish.git_repo import publish_release_to_git
     from selvhjelp_data.settings import load_settings
 
@@ -52,45 +81,54 @@ def _publish(args) -> int:
     return 0
 
 
+def _snapshot_server(args) -> int:
+    from snapshot.server import Fault, serve_forever
+
+    faults = {}
+    for fault in args.fault:
+        path, _, kind = fault.partition("=")
+        if not path or kind not in {f.value for f in Fault}:
+            raise ValueError(f"--fault {fault!r}: give PATH=KIND, KIND one of {', '.join(f.value for f in Fault)}")
+        faults[path] = kind
+    serve_forever(port=args.port, epoch=args.epoch, faults=faults)
+    return 0
+
+
 def _add_run_options(parser) -> None:
     parser.add_argument(
         "--source",
         choices=("live", "snapshot"),
         default="live",
-        help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1 for the run",
+        help="live: selvhjelp.no (default); snapshot: the bundled snapshot, served on 127.0.0.1",
     )
     parser.add_argument(
         "--start-url",
         action="append",
         default=[],
         metavar="URL",
-        help="crawl another copy of the site (a mirror, a staging server) from this URL, recording its URLs as they are",
+        help="crawl another copy of the site (a mirror, a staging server) from this URL, "
+        "recording its URLs as they are",
     )
     parser.add_argument(
         "--output",
         default=None,
         metavar="DIR",
-        help="where releases and state go (default: output/, or SELVHJELP_OUTPUT_DIR)",
+        help="where releases and state go: an empty folder or one with earlier releases "
+        "(default: output/, or SELVHJELP_OUTPUT_DIR)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="selvhjelp-data", description=__doc__)
+    parser = argparse.ArgumentParser(prog="selvhjelp-data", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="one flow run: crawl, transform, validate, publish")
     _add_run_options(run)
     run.add_argument(
-        "--allow-shrink",
-        action="store_true",
-        help="publish even if live pages or documents fell by more than half, or a table emptied",
+        "--allow-shrink", action="store_true", help="publish even if more than half of the live pages are gone"
     )
-    run.add_argument(
-        "--epoch", type=int, default=1, help=argparse.SUPPRESS
-    )  # snapshot state to serve (demos, benchmarks)
-    run.add_argument(
-        "--snapshot-dir", default=None, help=argparse.SUPPRESS
-    )  # another site folder to serve (benchmarks)
+    run.add_argument("--epoch", type=int, default=1, help=argparse.SUPPRESS)  # snapshot state (demos, benchmarks)
+    run.add_argument("--snapshot-dir", default=None, help=argparse.SUPPRESS)  # another site folder (benchmarks)
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser("serve", help="run the flow on a cron schedule (a Prefect deployment)")
@@ -117,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=KIND",
-        help="misbehave on PATH (or * for every path): 500, 503, slow, truncated, oversized, "
+        help="misbehave on PATH (or * for every path): 404, 500, 503, slow, truncated, oversized, "
         "redirect_loop, offsite_redirect, binary, malformed, robots_disallow",
     )
     snap.set_defaults(handler=_snapshot_server)
@@ -126,13 +164,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.log_file = None
+    _stop_on_sigterm()
     try:
         return args.handler(args)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # one clear line (or one per failed expectation), not a traceback
-        print(f"selvhjelp-data {args.command}: {error}", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM
+        return _stopped(args)
+    except Exception as error:  # one clear line (or one per failed expectation), the traceback in the log
+        if _signals or _after_a_signal(error):  # how a stop surfaced (a temporary server that went with it)
+            return _stopped(args)
+        where = ""
+        if args.log_file:  # logging goes to the run's log file from the moment it has one
+            log.error("%s failed", args.command, exc_info=True, extra={"console": False})
+            where = f"  [log: {args.log_file}]"
+        print(f"selvhjelp-data {args.command}: {error}{where}", file=sys.stderr)
         return 1
+
+
+def _after_a_signal(error: BaseException | None) -> bool:
+    """Prefect turns SIGTERM into TerminationSignal; a later error (its API server gone) may hide it."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "TerminationSignal":
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _stopped(args) -> int:
+    print(
+        f"selvhjelp-data {args.command}: stopped; nothing published, the previous release is as it was", file=sys.stderr
+    )
+    return STOPPED
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ validate/, publish/), so the flow body below is the pipeline as a reader would d
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import threading
 import time
@@ -21,8 +22,10 @@ from prefect.cache_policies import NO_CACHE
 from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, CrawlResult, check_site_answered, run_crawl
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import write_artifacts
-from flows.targets import CrawlTarget, crawl_target
+from flows.console import CONSOLE
+from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
+from publish.notify import NotifyResult, check_targets, notify_changes
 from publish.previous import PreviousRelease
 from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
@@ -74,7 +77,9 @@ def read_previous_release(run: Run) -> PreviousRelease:
     return previous
 
 
-@task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+# no task retries: Scrapy retries each request itself, and a crawl that found the site down or was
+# stopped must end the run at once, not start over
+@task(name="crawl", cache_policy=NO_CACHE)
 def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease) -> CrawlResult:
     """Crawl the site in a child process; records and raw bodies go to files. Too few answers: nothing more."""
     layout = run.layout
@@ -98,7 +103,7 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
     )  # a mirror gets live politeness
     with run.timed("crawl"):
         crawl = run_crawl(job)
-    get_run_logger().info(crawl.summary.line())
+    get_run_logger().info(crawl.summary.line(), extra=CONSOLE)
     check_site_answered(crawl.records(), run.target.name, run.settings.min_answer_share)
     return crawl
 
@@ -110,7 +115,7 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
         tables = build_tables(
             crawl.records(), crawl.raw_dir, previous.tables, run.info, run.target.urls, run.target.description
         )
-    get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()))
+    get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
 
 
@@ -128,7 +133,7 @@ def validate_tables(run: Run, tables: dict[str, pa.Table], previous: PreviousRel
             allow_shrink=run.allow_shrink,
         )
     logger = get_run_logger()
-    logger.info(report.summary())
+    logger.info(report.summary(), extra=CONSOLE)
     if not report.success:
         for failure in report.failures:
             logger.error(failure.line())
@@ -156,7 +161,7 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     write_release_files(stage, tables, info, run.settings)
     release = promote(stage, run.layout, run.run_id)
     write_json_atomically(run.layout.sitemap_state, sitemaps)
-    get_run_logger().info(f"published {release}")
+    get_run_logger().info(f"published {release}", extra=CONSOLE)
     return release
 
 
@@ -193,6 +198,38 @@ def clear_crashed_staging(layout: OutputLayout) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+@task(name="notify", cache_policy=NO_CACHE)
+def notify_subscribers(run: Run, tables: dict[str, pa.Table]) -> NotifyResult:
+    """One message about this run's changes to every notify target; a failure is counted, never fatal."""
+    changes = [c for c in tables["changes"].to_pylist() if c["run_id"] == run.run_id]
+    result = notify_changes(run.settings.notify, changes, run.target.name)
+    (get_run_logger().warning if result.failed else get_run_logger().info)(result.line(), extra=CONSOLE)
+    return result
+
+
+@dataclass(frozen=True)
+class RunOutcome(os.PathLike):
+    """What a run did, for the command line; a path to the release wherever a path is wanted."""
+
+    release: Path
+    pages_failed: int
+    changes: int
+    notifications: NotifyResult
+
+    def __fspath__(self) -> str:
+        return str(self.release)
+
+    def __str__(self) -> str:
+        return str(self.release)
+
+    def lines(self) -> list[str]:
+        return [
+            f"published release: {self.release}",
+            f"  {self.changes} changes, {self.pages_failed} pages failed (kept as they were); "
+            + self.notifications.line(),
+        ]
+
+
 @flow(name="selvhjelp-data", log_prints=True)
 def selvhjelp_pipeline(
     source: str = "live",
@@ -202,9 +239,11 @@ def selvhjelp_pipeline(
     snapshot_epoch: int = 1,
     snapshot_faults: dict[str, str] | None = None,
     snapshot_dir: str | None = None,
-) -> str:
-    """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release."""
+) -> RunOutcome:
+    """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release, tell subscribers."""
     settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
+    check_run_input(settings, source, start_urls)
+    check_targets(settings.notify)
     with (
         settings.layout.lock(),
         crawl_target(settings, source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as target,
@@ -217,7 +256,9 @@ def selvhjelp_pipeline(
         tables = transform_tables(run, crawl, previous)
         report = validate_tables(run, tables, previous)
         release = publish_release(run, tables, report, crawl)
-    write_artifacts(crawl.summary, tables, report, release)
+    notifications = notify_subscribers(run, tables)
+    write_artifacts(crawl.summary, tables, report, release, notifications)
     if settings.publish_to:
         push_to_data_repository(run, release)  # a failure here leaves the local release as it is
-    return str(release)
+    this_run = tables["runs"].to_pylist()[-1]
+    return RunOutcome(release, this_run["pages_failed"], this_run["changes"], notifications)

@@ -11,6 +11,13 @@ DEFAULTS = {
 }
 
 
-def configure() -> None:
-    for name, value in DEFAULTS.items():
+# A one-off run talks to a temporary API server on 127.0.0.1 that a SIGTERM to the process group
+# stops along with us: retrying its calls (up to ~2 minutes of back-off) would only delay the stop,
+# and its log lines would go to a UI that ends with the run (they are in the run's log file).
+ONE_OFF = {"PREFECT_CLIENT_MAX_RETRIES": "0", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
+
+
+def configure(one_off: bool = False) -> None:
+    extra = ONE_OFF if one_off and not os.environ.get("PREFECT_API_URL") else {}
+    for name, value in {**DEFAULTS, **extra}.items():
         os.environ.setdefault(name, value)

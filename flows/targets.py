@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from selvhjelp_data.settings import Settings
+from selvhjelp_data.settings import Settings, check_url
 from selvhjelp_data.urls import UrlMap
 
 SOURCES = ("live", "snapshot")
@@ -35,6 +35,17 @@ class CrawlTarget:
     def url_pattern(self) -> str:
         """The one pattern recorded URLs match in this run: validation and the datapackage both use it."""
         return self.urls.recorded_url_pattern()
+
+
+def check_run_input(settings: Settings, source: str, start_urls: list[str] | None) -> None:
+    """Refuse, before anything starts, what no run can do: raises ValueError naming the input."""
+    if source not in SOURCES:
+        raise ValueError(f"--source {source!r}: use one of {', '.join(SOURCES)}")
+    for url in start_urls or ():
+        check_url(url, "--start-url")
+    if start_urls and len({urlsplit(u)[:2] for u in start_urls}) > 1:
+        raise ValueError("--start-url: every start URL must be on the same site (one scheme and host)")
+    settings.layout.check_is_ours()
 
 
 @contextlib.contextmanager

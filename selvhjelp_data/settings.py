@@ -119,7 +119,8 @@ def _parse(f: dataclasses.Field, raw: str):
     try:
         return type(f.default)(raw)
     except ValueError:
-        raise SettingError(f"{variable(f.name)}={raw!r} is not a {type(f.default).__name__}") from None
+        kind = {"int": "a whole number", "float": "a number"}.get(type(f.default).__name__, type(f.default).__name__)
+        raise SettingError(f"{variable(f.name)}={raw!r} is not {kind}") from None
 
 
 def check_url(value: str, where: str) -> None:

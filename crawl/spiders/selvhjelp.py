@@ -15,7 +15,14 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -60,6 +67,17 @@ def _as_list(value: list[str] | str | None, default) -> list[str]:
 
 def _as_bool(value: bool | str) -> bool:
     return value if isinstance(value, bool) else value.lower() not in ("0", "false", "no")
+
+
+# Failures without an answer, as (exception kinds, outcome, reason). Scrapy 2.19 raises its own
+# Download*Error kinds; older paths still raise Twisted's.
+FAILURES = (
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "failed", "connection refused"),
+    ((CannotResolveHostError, DNSLookupError), "failed", "host not found (DNS)"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "failed", "timeout"),
+    ((ResponseDataLossError, ResponseFailed), "failed", "truncated body"),
+    ((DownloadCancelledError,), "skipped", "too large (over {maxsize} bytes)"),
+)
 
 
 class SelvhjelpSpider(scrapy.Spider):
@@ -255,23 +273,7 @@ class SelvhjelpSpider(scrapy.Spider):
     # -- failures --------------------------------------------------------------------------------
     def on_error(self, failure):
         request = failure.request
-        value = failure.value
-        if isinstance(value, IgnoreRequest):
-            message = str(value)
-            reason = "disallowed by robots.txt" if "robots" in message.lower() or not message else message
-            outcome = "skipped"
-        elif isinstance(value, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(value).__name__:
-            reason, outcome = "timeout", "failed"
-        elif isinstance(value, ResponseFailed) or "DataLoss" in repr(value):
-            reason, outcome = "truncated body", "failed"
-        elif "maxsize" in repr(value).lower() or "cancel" in type(value).__name__.lower():
-            reason, outcome = f"too large (over {self.settings.getint('DOWNLOAD_MAXSIZE')} bytes)", "skipped"
-        elif isinstance(value, ConnectionRefusedError):
-            reason, outcome = "connection refused", "failed"
-        elif isinstance(value, DNSLookupError):
-            reason, outcome = "host not found (DNS)", "failed"
-        else:
-            reason, outcome = f"{type(value).__name__}: {value}", "failed"
+        outcome, reason = self._why(failure.value)
         retries = request.meta.get("retry_times", 0)
         if retries and outcome == "failed":
             reason += f" after {retries} retries"
@@ -287,6 +289,16 @@ class SelvhjelpSpider(scrapy.Spider):
             link_text=request.meta.get("link_text"),
             redirect_chain=request.meta.get("redirect_chain", []),
         )
+
+    def _why(self, error: BaseException) -> tuple[str, str]:
+        """(outcome, reason) of a request that got no answer to parse, in words a monitor reads."""
+        if isinstance(error, IgnoreRequest):
+            message = str(error)
+            return "skipped", "disallowed by robots.txt" if "robots" in message.lower() or not message else message
+        for kinds, outcome, reason in FAILURES:
+            if isinstance(error, kinds):
+                return outcome, reason.format(maxsize=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        return "failed", f"{type(error).__name__}: {error}"
 
     # -- records ---------------------------------------------------------------------------------
     def _record(self, response, outcome: str, reason: str | None = None) -> CrawlRecord:

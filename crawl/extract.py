@@ -321,6 +321,6 @@ def _parse_links(root, base_url: str) -> tuple[Link, ...]:
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
         absolute = urljoin(base_url, href).split("#", 1)[0]
-        if absolute.startswith(("http://", "https://")) and absolute not in seen:
+        if absolute.lower().startswith(("http://", "https://")) and absolute not in seen:  # schemes ignore case
             seen[absolute] = Link(absolute, normalise(a.text_content()) or None)
     return tuple(seen.values())

@@ -73,7 +73,7 @@ def read_previous_release(run: Run) -> PreviousRelease:
     """Read the tables of the newest intact release (empty tables on a first run)."""
     previous = read_release(run.layout)
     for problem in previous.problems:
-        get_run_logger().warning(f"passed over a damaged release: {problem}")
+        get_run_logger().warning(f"release damaged: {problem}", extra=CONSOLE)
     return previous
 
 

@@ -1,9 +1,10 @@
 """Reading a published release back: the previous release is where the next run starts from.
 
-Every file of a release is listed in its datapackage.json with its SHA-256. The previous release is
-read only after its files check out; a damaged or missing file is named, and the run starts from
-the newest earlier release that is intact (each release holds the whole history up to its run),
-so a damaged file costs one run's records at most, and never blocks every later run.
+Every file of a release is listed in its datapackage.json with its SHA-256, and each table is in
+the release twice (Parquet and CSV). The previous release is read only after its files check out:
+a table whose Parquet file is damaged is read from its CSV; a release that cannot be read that way
+is named and passed over for the newest earlier one that can (each release holds the whole history
+up to its run). A damaged file never blocks every later run.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from publish.files import read_csv
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.text import sha256_hex
 
 log = logging.getLogger(__name__)
+PACKAGE = "datapackage.json"
 
 
 class DamagedReleases(RuntimeError):
@@ -31,30 +34,46 @@ def empty_tables() -> dict[str, pa.Table]:
     return {name: table.empty() for name, table in TABLES.items()}
 
 
-def verify_release(root: Path) -> list[str]:
-    """Files missing or damaged against datapackage.json, each named; [] for an intact release."""
+def file_problems(root: Path) -> dict[str, str]:
+    """{path in the release: "missing" | "damaged"} against datapackage.json; {} for an intact release."""
     try:
-        package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-        listed = package["x_files"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        return [f"datapackage.json unreadable ({type(error).__name__})"]
-    problems = []
+        listed = json.loads((root / PACKAGE).read_text(encoding="utf-8"))["x_files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {PACKAGE: "damaged"}
+    problems = {}
     for entry in listed:
         path = root / entry["path"]
         if not path.exists():
-            problems.append(f"missing {entry['path']}")
+            problems[entry["path"]] = "missing"
         elif "sha256:" + sha256_hex(path.read_bytes()) != entry["hash"]:
-            problems.append(f"damaged {entry['path']} (SHA-256 differs from datapackage.json)")
+            problems[entry["path"]] = "damaged"
     return problems
 
 
-def read_release_tables(data_dir: Path) -> dict[str, pa.Table]:
-    """The tables of an intact release, cast to today's schemas; a release of another layout is named."""
+def verify_release(root: Path) -> list[str]:
+    """Each file missing or damaged, in words; [] for an intact release (one that may be published)."""
+    return [
+        f"{problem} {path}" + (" (SHA-256 differs from datapackage.json)" if problem == "damaged" else "")
+        for path, problem in file_problems(root).items()
+    ]
+
+
+def _readable_without(problems: dict[str, str]) -> bool:
+    """True when every table is still readable from one of its two files."""
+    return PACKAGE not in problems and not any(
+        f"data/{name}.parquet" in problems and f"data/{name}.csv" in problems for name in TABLES
+    )
+
+
+def read_release_tables(data_dir: Path, problems: dict[str, str] | None = None) -> dict[str, pa.Table]:
+    """The tables of a release, cast to today's schemas; each from its CSV where its Parquet is bad."""
     tables = {}
     for name, table in TABLES.items():
         path = Path(data_dir) / f"{name}.parquet"
-        if not path.exists():
-            raise DamagedReleases(f"{path} is missing")
+        if f"data/{name}.parquet" in (problems or {}):
+            log.warning("%s is %s: %s is read from %s.csv", path, problems[f"data/{name}.parquet"], name, name)
+            tables[name] = read_csv(Path(data_dir) / f"{name}.csv", table)
+            continue
         found = pq.read_schema(path).names
         if set(found) != set(table.column_names):
             raise DamagedReleases(
@@ -70,27 +89,33 @@ def read_release_tables(data_dir: Path) -> dict[str, pa.Table]:
 class PreviousRelease:
     path: Path | None  # None on a first run
     tables: dict[str, pa.Table]
-    problems: list[str] = field(default_factory=list)  # what was wrong with newer releases that were passed over
+    problems: list[str] = field(default_factory=list)  # what was wrong, and what was done about it
 
     @property
     def published(self) -> bool:
         return self.path is not None
 
 
-def read_previous_release(layout: OutputLayout) -> PreviousRelease:
-    """The newest intact release (latest first); empty tables when nothing was published yet."""
-    candidates = layout.published_releases()
-    if layout.latest.exists() and layout.latest.resolve() in [c.resolve() for c in candidates]:
+def _candidates(layout: OutputLayout) -> list[Path]:
+    """Published releases, the one `latest` points at first, then newest first."""
+    releases = layout.published_releases()
+    if layout.latest.exists():
         latest = layout.latest.resolve()
-        candidates = [latest] + [c for c in candidates if c.resolve() != latest]
-    problems = []
-    for release in candidates:
-        damage = verify_release(release)
-        if not damage:
-            if problems:
-                log.warning("starting from %s: %s", release, "; ".join(problems))
-            return PreviousRelease(release, read_release_tables(release / "data"), problems)
-        problems.append(f"{release}: {', '.join(damage)}")
-    if problems:
-        raise DamagedReleases("no intact release to start from: " + "; ".join(problems))
+        releases = [latest] + [r for r in releases if r.resolve() != latest]
+    return releases
+
+
+def read_previous_release(layout: OutputLayout) -> PreviousRelease:
+    """The newest release that can be read; empty tables when nothing was published yet."""
+    passed_over = []
+    for release in _candidates(layout):
+        problems = file_problems(release)
+        if _readable_without(problems):
+            said = [f"{release}: {problem} {path}" for path, problem in problems.items()]
+            for line in passed_over + said:
+                log.warning("release damaged: %s", line)
+            return PreviousRelease(release, read_release_tables(release / "data", problems), passed_over + said)
+        passed_over.append(f"{release}: {', '.join(f'{p} {path}' for path, p in problems.items())}")
+    if passed_over:
+        raise DamagedReleases("no release can be read to start from: " + "; ".join(passed_over))
     return PreviousRelease(None, empty_tables())

@@ -102,9 +102,12 @@ class OutputLayout:
         return sorted((p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
 
     def check_is_ours(self) -> None:
-        """Refuse a folder that exists and holds anything but our layout (or nothing at all)."""
+        """Refuse a folder that holds anything but our layout, or that we cannot write into."""
         if not self.root.exists():
-            return
+            try:
+                self.root.mkdir(parents=True)
+            except OSError as error:
+                raise NotAnOutputFolder(f"--output {self.root} cannot be made: {error.strerror}") from None
         if not self.root.is_dir():
             raise NotAnOutputFolder(f"--output {self.root} is a file, not a folder")
         foreign = sorted(p.name for p in self.root.iterdir() if p.name not in OUR_ENTRIES)
@@ -113,6 +116,8 @@ class OutputLayout:
             raise NotAnOutputFolder(
                 f"--output {self.root} holds other files ({shown}): give an empty folder or one with earlier releases"
             )
+        if not os.access(self.root, os.W_OK):
+            raise NotAnOutputFolder(f"--output {self.root} is not writable")
 
     @contextmanager
     def lock(self) -> Iterator[None]:

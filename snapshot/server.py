@@ -41,6 +41,8 @@ class Fault(str, enum.Enum):
     BINARY = "binary"  # random bytes labelled text/html
     MALFORMED = "malformed"  # broken, unclosed HTML
     ROBOTS_DISALLOW = "robots_disallow"  # robots.txt gains "Disallow: <path>"
+    EMPTY = "empty"  # 200 with a page that holds nothing (a CMS that lost its content)
+    WRONG_CHARSET = "wrong_charset"  # the page's bytes under the other charset label (utf-8 <-> windows-1252)
 
 
 OFFSITE_LOCATION = "http://example.org/elsewhere/"
@@ -303,6 +305,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00" + body, html, send_body=send_body)
             case Fault.MALFORMED:
                 self._send(200, MALFORMED_HTML, html, send_body=send_body)
+            case Fault.EMPTY:
+                self._send(
+                    200,
+                    b"<!doctype html><html><head><title></title></head><body></body></html>",
+                    html,
+                    send_body=send_body,
+                )
+            case Fault.WRONG_CHARSET:
+                resource = self.snapshot.resource(path) or Resource(path, 200, b"<html><body><p>\xe6\xf8\xe5</p>")
+                label = "utf-8" if "1252" in (resource.content_type or "") else "windows-1252"
+                self._send(200, resource.body, f"text/html; charset={label}", send_body=send_body)
 
     def _send(
         self,

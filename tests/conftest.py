@@ -42,7 +42,9 @@ def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        import prefect.settings
+
+        yield prefect.settings.PREFECT_API_URL.value()  # for a command-line run in a child process
 
 
 def tree_digest(root):

@@ -42,7 +42,7 @@ def organisation_number(text: str) -> str | None:
 
 def offices_of_page(pid: str, page: PageContent, version: int) -> list[dict]:
     """Each office heading with the labelled lines under it (address, city, phone, e-mail)."""
-    offices: list[dict] = []
+    offices: dict[str, dict] = {}  # one office however often the page lists it
     current: dict | None = None
     org_number = organisation_number(page.main_text)  # the organisation that runs every office listed
     for placed in placed_blocks(page):
@@ -50,10 +50,10 @@ def offices_of_page(pid: str, page: PageContent, version: int) -> list[dict]:
         if block.kind == "heading":
             current = _office_of_heading(block.text, pid, version, org_number)
             if current:
-                offices.append(current)
+                current = offices.setdefault(current["office_id"], current)
         elif current is not None and block.kind == "paragraph":
             current.update(_labelled_fields(block.text))
-    return offices
+    return list(offices.values())
 
 
 def _office_of_heading(heading: str, pid: str, version: int, org_number: str | None) -> dict | None:

@@ -14,7 +14,9 @@ Compare with the previous version only, so a page that returns to an earlier tex
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,9 +26,11 @@ from w3lib.encoding import html_to_unicode
 
 from crawl.extract import PageContent, extract_page
 from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
 from selvhjelp_data.urls import page_id
 
+log = logging.getLogger(__name__)
 PERMANENT_REDIRECTS = (301, 308)
 GONE = (404, 410)
 OK, GONE_VERDICT, MOVED, FAILED = "ok", "gone", "moved", "failed"
@@ -34,8 +38,18 @@ NOT_REQUESTED = "not requested in this run"
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
-    """As browsers and Scrapy do: the declared charset, iso-8859-1 read as windows-1252, else sniffed."""
-    return html_to_unicode(content_type, body)[1]
+    """The declared charset (iso-8859-1 read as windows-1252, as browsers do), else sniffed; but a body
+    that is valid UTF-8 with non-ASCII letters is UTF-8 whatever its header says (no windows-1252 text
+    forms valid multi-byte UTF-8 by chance), and one that the header garbles is read as windows-1252."""
+    if not body.isascii():
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    text = html_to_unicode(content_type, body)[1]
+    if "\ufffd" in text:  # declared UTF-8 (or nothing) over windows-1252 bytes, as older CMSs sent them
+        return body.decode("cp1252", errors="replace")
+    return text
 
 
 def read_page(body: bytes | None, url: str, content_type: str | None) -> PageContent | None:
@@ -44,6 +58,22 @@ def read_page(body: bytes | None, url: str, content_type: str | None) -> PageCon
         return None
     page = extract_page(decode_html(body, content_type), url)
     return page if page.main_text.strip() else None
+
+
+def believable_date(page: PageContent | None, run: RunInfo) -> PageContent | None:
+    """A page's own date outside what the schema allows (before the site's time, after the run: a typo,
+    a CMS fault) is no date at all; the date line stays, as printed, in last_modified_label."""
+    if page is None or page.last_modified is None:
+        return page
+    if PAGES.column("last_modified").violation(page.last_modified, run.started_at.date(), "") is None:
+        return page
+    log.warning(
+        "%s: date line %r gives %s, outside the dates a page can have; recorded without a date",
+        page.title,
+        page.date_label,
+        page.last_modified,
+    )
+    return dataclasses.replace(page, last_modified=None)
 
 
 def extract_capture(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None]:
@@ -187,7 +217,7 @@ def build_page_tables(
     captures = {pid: capture_to_read(fetch, previous.get(pid)) for pid, fetch in fetches.items()}
     jobs = [(fetches[pid].url, sha, content_type) for pid, (sha, content_type) in captures.items() if sha]
     read = serial_reader(read_raw)
-    pages = (read_captures or read)(jobs)
+    pages = {url: believable_date(page, run) for url, page in (read_captures or read)(jobs).items()}
     versions = _Versions(previous_versions)
     tables = PageTables(pages=[], versions=versions.rows, changes=[], contents={}, carried=set())
     for pid, fetch in fetches.items():
@@ -203,7 +233,7 @@ def build_page_tables(
                 discovered_from=fetch.discovered_from,
             )
             sha, content_type = capture_to_read(fetch, prev)
-            page = read([(fetch.url, sha, content_type)])[fetch.url] if sha else None
+            page = believable_date(read([(fetch.url, sha, content_type)])[fetch.url], run) if sha else None
         if prev is None and fetch.verdict != OK:
             tables.not_pages[pid] = fetch
             continue

@@ -89,7 +89,7 @@ class SelvhjelpSpider(scrapy.Spider):
         public_names: bool | str = True,
         start_urls: list[str] | str | None = None,
         sitemap_urls: list[str] | str | None = None,
-        known: str | None = None,
+        known: str | dict | None = None,  # a known.json path (crawl.process) or the mapping itself
         **kwargs,
     ):
         """Lists come as lists from crawl.process; `scrapy crawl selvhjelp -a start_urls=a,b` gives a string."""
@@ -101,7 +101,7 @@ class SelvhjelpSpider(scrapy.Spider):
         self.sitemaps = _as_list(sitemap_urls, site.sitemap_urls)
         self.allow = [re.compile(p) for p in site.allow_patterns]
         self.depth_limit = site.depth_limit
-        self.previous: dict[str, dict] = read_known(known)
+        self.previous: dict[str, dict] = known if isinstance(known, dict) else read_known(known)
         self._scheduled: set[str] = set()
 
     # -- discovery ---------------------------------------------------------------------------

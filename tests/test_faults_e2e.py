@@ -1,0 +1,281 @@
+"""Fault injection around the real flow: the site misbehaves, our machine misbehaves, the input is bad.
+
+Every scenario starts from a copy of one good output folder (two releases of the snapshot), then
+compares the release before and after: no row lost, no change invented, `latest` readable; and the
+next normal run publishes the same record as a run that never failed. docs/reliability.md lists
+each scenario with the test that shows it.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import ReleaseBlocked
+from selvhjelp_data.layout import OutputLayout, OutputLocked
+
+from .faults import SNAPSHOT_PATHS, copy_output, differing_tables, latest, lost_rows, run, tables
+
+pytestmark = pytest.mark.e2e
+P = SNAPSHOT_PATHS
+
+
+@pytest.fixture(scope="module")
+def good(prefect_harness, tmp_path_factory):
+    """Two good releases of the snapshot; and, beside them, the release a third normal run makes."""
+    base = tmp_path_factory.mktemp("good") / "out"
+    run(base)
+    run(base)
+    reference = copy_output(base, tmp_path_factory.mktemp("reference") / "out")
+    return {"base": base, "before": tables(latest(base)), "never_failed": tables(run(reference))}
+
+
+@pytest.fixture
+def out(good, tmp_path):
+    return copy_output(good["base"], tmp_path / "out")
+
+
+def assert_kept_and_recovers(good, out, expect_new_changes=0):
+    """Nothing of the good release lost, no change invented; the next normal run is as if nothing failed."""
+    after = tables(latest(out))
+    assert lost_rows(good["before"], after) == dict.fromkeys(after, 0)
+    assert len(after["changes"]) - len(good["before"]["changes"]) == expect_new_changes
+    assert differing_tables(tables(run(out)), good["never_failed"]) == []
+
+
+# -- the site ------------------------------------------------------------------------------------
+
+
+def test_a_first_run_on_a_dead_site_publishes_nothing_and_says_why(tmp_path, prefect_harness):
+    out = tmp_path / "fresh"
+    cli = [sys.executable, "-m", "flows.cli", "run", "--start-url", "http://127.0.0.1:9/no/", "--output", str(out)]
+    env = {**os.environ, "SELVHJELP_RETRY_TIMES": "0", "PREFECT_API_URL": prefect_harness}
+    done = subprocess.run(cli, capture_output=True, text=True, env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert re.match(r"selvhjelp-data run: 127\.0\.0\.1 unreachable: 0 of \d+ pages answered \(connection refused", last)
+    assert "[log: " in last and not (out / "releases").exists() and not (out / "latest").exists()
+
+
+def test_a_dead_site_after_good_releases_publishes_nothing_and_says_so(good, out):
+    with pytest.raises(Exception, match=r"selvhjelp\.no unreachable: 0 of \d+ pages answered \(http 503"):
+        run(out, {"*": "503"})
+    assert latest(out).name == latest(good["base"]).name and differing_tables(tables(latest(out)), good["before"]) == []
+
+
+def test_one_page_answering_503_keeps_every_row_of_every_table(good, out):
+    release = run(out, {P["politisk_forankring"]: "503"})
+    after = tables(release)
+    page = after["pages"].set_index("url").loc["https://selvhjelp.no/politisk-forankring/"]
+    assert page.status == 200 and page.last_fetch_status == 503 and page.last_fetch_error.startswith("http 503")
+    for name in ("quotes", "document_mentions", "documents", "office_tasks", "offices"):
+        now = after[name][after[name].last_seen_run == release.name]
+        assert len(now) == len(good["before"][name][good["before"][name].last_seen_run == latest(good["base"]).name])
+    assert_kept_and_recovers(good, out)
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {
+            P["politisk_forankring"]: "500",
+            P["kontakt"]: "truncated",
+            P["index"]: "empty",
+            P["seed_000"]: "binary",
+            P["seed_003"]: "wrong_charset",
+            P["seed_002"]: "redirect_loop",
+        },
+        {
+            P["politisk_forankring"]: "offsite_redirect",
+            P["kontakt"]: "oversized",
+            P["index"]: "wrong_charset",
+            P["seed_000"]: "robots_disallow",
+            P["seed_003"]: "503",
+            P["seed_002"]: "slow",
+        },
+    ],
+    ids=["5xx-truncated-empty-binary-charset-loop", "offsite-oversized-charset-robots-503-timeout"],
+)
+def test_every_page_misbehaving_at_once_loses_nothing_and_invents_nothing(good, out, faults, monkeypatch):
+    monkeypatch.setenv("SELVHJELP_DOWNLOAD_TIMEOUT", "1")  # the slow page answers after 5 s
+    monkeypatch.setenv("SELVHJELP_DOWNLOAD_MAXSIZE", str(1024 * 1024))  # the oversized one sends 6 MB
+    release = run(out, faults)
+    pages = tables(release)["pages"]
+    assert pages.last_fetch_error.notna().sum() >= 4 and (pages.status == 200).all()
+    monkeypatch.undo()
+    assert_kept_and_recovers(good, out)
+
+
+# -- our machine ---------------------------------------------------------------------------------
+
+
+def captures_of(out: Path, url: str) -> Path:
+    sha = tables(latest(out))["pages"].set_index("url").loc[url].raw_sha256
+    return out / "state" / "raw" / sha[:2] / sha
+
+
+def records_of(out: Path, release: Path) -> dict:
+    path = out / "state" / "runs" / release.name / "records.jsonl"
+    return {r["url"]: r for r in map(json.loads, path.read_text().splitlines())}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete"])
+def test_a_damaged_or_missing_raw_capture_is_fetched_again_not_trusted(good, out, damage):
+    url = "https://selvhjelp.no/politisk-forankring/"
+    capture = captures_of(out, url)
+    capture.write_bytes(capture.read_bytes()[:100]) if damage == "truncate" else capture.unlink()
+    release = run(out)
+    assert records_of(out, release)[url]["outcome"] == "fetched"  # asked without If-None-Match
+    assert records_of(out, release)["https://selvhjelp.no/kontakt/"]["outcome"] == "not_modified"
+    assert_kept_and_recovers(good, out)
+
+
+def test_a_damaged_parquet_file_of_latest_is_named_and_read_from_its_csv(good, out, caplog):
+    damaged = latest(out) / "data" / "quotes.parquet"
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    run(out)
+    assert f"{damaged} is damaged: quotes is read from quotes.csv" in caplog.text
+    assert_kept_and_recovers(good, out)
+
+
+def test_a_latest_release_damaged_past_reading_is_named_and_the_one_before_used(good, out, caplog):
+    damaged = latest(out)
+    for name in ("quotes.parquet", "quotes.csv"):
+        (damaged / "data" / name).write_text("garbage")
+    run(out)
+    assert f"{damaged}: damaged data/quotes.csv, damaged data/quotes.parquet" in caplog.text
+    after = tables(latest(out))
+    lost = lost_rows(good["before"], after)
+    assert lost == {**dict.fromkeys(after, 0), "runs": 1}  # the damaged release's own run, nothing else
+    assert differing_tables(tables(run(out)), good["never_failed"]) == []
+
+
+@pytest.mark.parametrize("what", ["sitemap state", "whole state folder", "latest link"])
+def test_lost_or_damaged_state_costs_a_full_fetch_at_most(good, out, what):
+    if what == "sitemap state":
+        (out / "state" / "sitemaps.json").write_text('{"https://selvhjelp.no/wp-sitemap.xml": {"etag"')
+    elif what == "whole state folder":
+        import shutil
+
+        shutil.rmtree(out / "state")
+    else:
+        (out / "latest").unlink()
+    run(out)
+    assert_kept_and_recovers(good, out)
+
+
+def test_a_second_run_at_the_same_time_stops_at_once(good, out):
+    with OutputLayout(out).lock(), pytest.raises(OutputLocked, match="another run holds the lock"):
+        run(out)
+    assert latest(out).name == latest(good["base"]).name
+
+
+def test_a_run_that_fails_validation_publishes_nothing_and_leaves_latest(good, out):
+    crashed = out / "releases" / ".staging-20200101T000000Z"  # as a crashed run would leave it
+    (crashed / "data").mkdir(parents=True)
+    with pytest.raises(ReleaseBlocked, match=r"live pages \(status 200\) fell from 6 to 0"):
+        run(out, {"*": "404"})  # the site answers, but every page is gone
+    assert latest(out).name == latest(good["base"]).name and not crashed.exists()
+    failed = list((out / "failed").glob("*/validation/results.json"))
+    assert len(failed) == 1 and '"success": false' in failed[0].read_text()
+    assert_kept_and_recovers(good, out)
+
+
+def cli_run(out: Path, api_url: str) -> subprocess.Popen:
+    env = {**os.environ, "PREFECT_API_URL": api_url}
+    cli = [sys.executable, "-m", "flows.cli", "run", "--source", "snapshot", "--output", str(out)]
+    return subprocess.Popen(
+        cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+
+
+def wait_for(proc: subprocess.Popen, marker: str, timeout: float = 60) -> str:
+    """Read the run's terminal lines until one starts with `marker` (the end of a stage)."""
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        seen.append(line)
+        if marker in line or not line:
+            return "".join(seen)
+    raise AssertionError(f"no {marker!r} within {timeout} s: {''.join(seen)}")
+
+
+def crawl_child(proc: subprocess.Popen) -> bool:
+    out = subprocess.run(["pgrep", "-f", "-g", str(os.getpgid(proc.pid)), "crawl.process"], capture_output=True)
+    return out.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "stage, marker",
+    [
+        ("crawl", None),
+        ("transform", "crawl:"),
+        ("validate", "tables:"),
+        ("publish", "validation passed"),
+    ],
+)
+def test_sigkill_at_any_stage_leaves_latest_readable_and_the_next_run_whole(good, out, prefect_harness, stage, marker):
+    proc = cli_run(out, prefect_harness)
+    if marker:
+        wait_for(proc, marker)
+    else:
+        deadline = time.monotonic() + 60
+        while not crawl_child(proc) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert tables(latest(out))  # readable: the old release or, killed after the switch, the new one
+    assert latest(out).parent == out / "releases"
+    assert_kept_and_recovers(good, out)
+
+
+def test_sigterm_stops_a_run_within_seconds_with_no_orphan(good, out, prefect_harness):
+    proc = cli_run(out, prefect_harness)
+    wait_for(proc, "crawl:")
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(30)
+    assert time.monotonic() - started < 10 and proc.returncode == 130
+    assert "stopped; nothing published" in proc.stderr.read()
+    time.sleep(0.5)
+    assert subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True).returncode == 1  # none left
+    assert latest(out).name == latest(good["base"]).name
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+BAD_INPUT = [
+    (["--start-url", "not a url"], {}, "--start-url: 'not a url' is not an http(s) URL"),
+    (["--start-url", "ftp://x"], {}, "--start-url: 'ftp://x' is not an http(s) URL"),
+    (["--source", "snapshot"], {"SELVHJELP_DOWNLOAD_MAXSIZE": "-5"}, "SELVHJELP_DOWNLOAD_MAXSIZE=-5 is out of range"),
+    (["--source", "snapshot"], {"SELVHJELP_DEPTH_LIMIT": "two"}, "SELVHJELP_DEPTH_LIMIT='two' is not a whole number"),
+    (["--source", "snapshot"], {"SELVHJELP_LICENCE": "GPL"}, "SELVHJELP_LICENCE='GPL': choose one of NLOD-2.0"),
+    (["--source", "snapshot"], {"SELVHJELP_NOTIFY": "no-such-service"}, "SELVHJELP_NOTIFY: target 1"),
+    (["--source", "snapshot"], {"SELVHJELP_MIN_ANSWER_SHARE": "1.5"}, "SELVHJELP_MIN_ANSWER_SHARE=1.5"),
+    (["--output", "/"], {}, "--output / holds other files"),
+    (["--output", "{file}/sub"], {}, "--output"),
+]
+
+
+@pytest.mark.parametrize("args, env, message", BAD_INPUT, ids=[m.split(" ")[0] for _, _, m in BAD_INPUT])
+def test_bad_input_is_one_clear_line_and_a_failure_exit(tmp_path, args, env, message):
+    (tmp_path / "a-file").write_text("")
+    args = [a.format(file=tmp_path / "a-file") for a in args]
+    if "--output" not in args:
+        args += ["--output", str(tmp_path / "out")]
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith("selvhjelp-data run: ") and message in lines[0]

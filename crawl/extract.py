@@ -51,6 +51,17 @@ class Block:
     kind: str  # heading | paragraph | list_item | quote
     text: str
     level: int = 0  # heading level (2 for h2); 0 otherwise
+    links: tuple[str, ...] = ()  # the text of each link in the block, as it reads in `text`
+
+    def in_link(self, start: int, end: int) -> bool:
+        """Whether text[start:end] lies inside the text of one of the block's links."""
+        for link in self.links:
+            at = self.text.find(link)
+            while at != -1:
+                if at <= start and end <= at + len(link):
+                    return True
+                at = self.text.find(link, at + 1)
+        return False
 
     def render(self) -> str:
         return f"• {self.text}" if self.kind == "list_item" else self.text
@@ -276,25 +287,34 @@ def _inside_leaf(node, leaf) -> bool:
     return node is leaf
 
 
-def _blocks(el, quoted: bool = False):
+def _blocks(el, quoted: bool = False, in_link: bool = False):
     """Blocks in document order: leaf blocks become one Block each; containers recurse."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _LEAF_BLOCKS:
         kind = "heading" if tag in _HEADINGS else "list_item" if tag == "li" else "quote" if quoted else "paragraph"
-        yield Block(kind, _text_with_breaks(el), int(tag[1]) if tag in _HEADINGS else 0)
+        text = _text_with_breaks(el)
+        links = (text,) if in_link else _link_texts(el)
+        yield Block(kind, text, int(tag[1]) if tag in _HEADINGS else 0, links)
         if tag == "li":
             for sub in el.iter("ul", "ol"):
                 if sub.getparent() is el:
-                    yield from _blocks(sub, quoted)
+                    yield from _blocks(sub, quoted, in_link)
         return
     quoted = quoted or tag == "blockquote"
-    if el.text and normalise(el.text):
-        yield Block("quote" if quoted else "paragraph", normalise(el.text))
+    in_link = in_link or tag == "a"
+    kind = "quote" if quoted else "paragraph"
+    if el.text and (text := normalise(el.text)):
+        yield Block(kind, text, links=(text,) if in_link else ())
     for child in el:
         if isinstance(child.tag, str):
-            yield from _blocks(child, quoted)
-        if child.tail and normalise(child.tail):
-            yield Block("quote" if quoted else "paragraph", normalise(child.tail))
+            yield from _blocks(child, quoted, in_link)
+        if child.tail and (text := normalise(child.tail)):
+            yield Block(kind, text, links=(text,) if in_link else ())
+
+
+def _link_texts(leaf) -> tuple[str, ...]:
+    """The text of each link inside a leaf block, normalised as the block's text is."""
+    return tuple(text for a in leaf.iter("a") if (text := normalise(a.text_content())))
 
 
 def _take_date_label(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:

@@ -33,10 +33,12 @@ def sha256_hex(data: str | bytes) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug: "Meld. St. 19 (2014–2015)" -> "meld-st-19-2014-2015"."""
-    text = normalise(text).lower()
+def slugify(text: str, max_length: int = 120) -> str:
+    """ASCII slug: "Meld. St. 19 (2014–2015)" -> "meld-st-19-2014-2015"; a long one ends at a word."""
+    text = normalise(text).lower().replace("–", "-").replace("—", "-")  # dashes separate, like spaces
     text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return slug[:max_length].rstrip("-")
+    if len(slug) > max_length:
+        slug = slug[: max_length + 1].rsplit("-", 1)[0]
+    return slug

@@ -121,3 +121,29 @@ def snapshot_records(epoch: int, raw_dir: Path, known: list[str] = ()) -> list[d
         if url not in asked
     ]
     return records
+
+
+def fixture_records(names: list[str], raw_dir: Path) -> list[dict]:
+    """Crawl records of saved fixture pages, each answered 200, its body in the raw store."""
+    from selvhjelp_data.raw_store import store_raw
+
+    records = []
+    for name in names:
+        capture = fixture_capture(name)
+        records.append(
+            {
+                "kind": "page",
+                "url": capture.url,
+                "status": 200,
+                "outcome": "fetched",
+                "discovered_from": "start",
+                "link_text": None,
+                "reason": None,
+                "redirect_to": None,
+                "raw_sha256": store_raw(raw_dir, capture.body),
+                "content_type": capture.content_type,
+                "http_etag": None,
+                "http_last_modified": None,
+            }
+        )
+    return records

@@ -203,3 +203,27 @@ def test_change_rows_carry_the_right_dates_hashes_and_versions(history):
     assert pd.isna(s.last_modified_before) and pd.isna(s.last_modified_after) and "Meldingen med navnet" in s["diff"]
     assert changes.loc["moved"].redirect_to == "https://selvhjelp.no/politisk-forankring/"
     assert after.loc[changes.loc["removed"].url].status == 404 and after.loc[changes.loc["moved"].url].status == 301
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "seed_000_politiske_dokumenter",
+        "seed_001_politisk_forankring",
+        "seed_002_helsedirektoratet_informerer",
+        "seed_003_eldre_politiske_dokumenter",
+        "seed_004_dokumenter_og_planer",
+        "offices_page",
+    ],
+)
+def test_the_first_release_equals_the_golden_files_row_by_row(history, name):
+    from selvhjelp_data.urls import page_id
+
+    from .golden import documents_difference, load, page_difference, page_rows
+
+    release = {n: pq.read_table(history["first"] / "data" / f"{n}.parquet").to_pylist() for n in TABLES}
+    golden = load(name)
+    lines = page_difference(golden, page_rows(release, page_id(golden["url"])))
+    if name == "offices_page":
+        lines += documents_difference(load("documents"), release["documents"])
+    assert not lines, "the release differs from the golden file:\n" + "\n".join(lines)

@@ -1,94 +1,77 @@
-"""Golden files: the transform's documents, mentions, quotes, offices and tasks for each seed page
-and the offices page, compared exactly with hand-checked expectations in tests/fixtures/golden/.
+"""Every page's rows equal what a careful reader recorded in its golden file (tests/golden.py).
 
-The files were reviewed line by line against the seed text. After a deliberate change of the
-transform, write them anew with `UPDATE_GOLDEN=1 pytest tests/test_golden.py` and review the diff.
+The snapshot's six pages are read together, as a release reads them (a document is one document
+across pages); a difference is printed row by row.
 """
 
-import json
-import os
+from datetime import UTC, datetime
 
 import pytest
 
-from selvhjelp_data.urls import page_id
-from transform.build import content_rows
+from publish.previous import empty_tables
+from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.settings import load_settings
+from selvhjelp_data.urls import UrlMap, page_id
+from transform.build import build_tables
 
-from .conftest import FIXTURES
-from .saved import INDEX, KONTAKT, SEED_000, SEED_001, SEED_002, SEED_003, snapshot_page
+from .golden import documents_difference, load, page_difference, page_rows
+from .saved import fixture_records, snapshot_records
 
-GOLDEN = FIXTURES / "golden"
-PAGES = {
-    "seed_000_politiske_dokumenter": SEED_000,
-    "seed_001_politisk_forankring": SEED_001,
-    "seed_002_helsedirektoratet_informerer": SEED_002,
-    "seed_003_eldre_politiske_dokumenter": SEED_003,
-    "seed_004_dokumenter_og_planer": INDEX,
-    "offices_page": KONTAKT,
-}
-
-
-def reviewable(rows: dict[str, list[dict]]) -> dict:
-    """The transform's rows for one page, without hashes, in a form a person can check against the text."""
-    quote_text = {q["quote_id"]: q["text"] for q in rows["quotes"]}
-    return {
-        "documents": [
-            {
-                k: d[k]
-                for k in (
-                    "document_id",
-                    "kind",
-                    "identifier",
-                    "title",
-                    "year_from",
-                    "year_to",
-                    "issuer",
-                    "aliases",
-                    "mention_count",
-                )
-            }
-            for d in sorted(rows["documents"], key=lambda d: d["document_id"])
-        ],
-        "document_mentions": [
-            {k: m[k] for k in ("document_id", "matched_text", "section_heading", "position")}
-            for m in rows["document_mentions"]
-        ],
-        "quotes": [
-            {
-                "kind": q["kind"],
-                "quote_marks": q["quote_marks"],
-                "text": q["text"],
-                "section_heading": q["section_heading"],
-                "document_id": q["document_id"],
-                "position": q["position"],
-                "parent": quote_text[q["parent_quote_id"]][:40] if q["parent_quote_id"] else None,
-            }
-            for q in sorted(rows["quotes"], key=lambda q: q["position"])
-        ],
-        "offices": [
-            {k: v for k, v in o.items() if k not in ("source_page_id", "page_version")} for o in rows["offices"]
-        ],
-        "office_tasks": [{k: t[k] for k in ("office_kind", "position", "task")} for t in rows["office_tasks"]],
-    }
+SNAPSHOT_PAGES = [
+    "seed_000_politiske_dokumenter",
+    "seed_001_politisk_forankring",
+    "seed_002_helsedirektoratet_informerer",
+    "seed_003_eldre_politiske_dokumenter",
+    "seed_004_dokumenter_og_planer",
+    "offices_page",
+]
+MORE_PAGES = ["fra_frivillighet_til_folkehelse", "stortingsmeldinger_om_folkehelse", "statsbudsjettet"]
+RUN = RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC))
 
 
-def transform_one(name):
-    url = PAGES[name]
-    return reviewable(content_rows({page_id(url): (snapshot_page(url), 1)}))
+def release(records, raw) -> dict[str, list[dict]]:
+    tables = build_tables(records, raw, empty_tables(), RUN, UrlMap.from_settings(load_settings()), "test")
+    return {name: table.to_pylist() for name, table in tables.items()}
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_golden(name):
-    actual = transform_one(name)
-    path = GOLDEN / f"{name}.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert actual == json.loads(path.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    return release(snapshot_records(1, raw), raw)
 
 
-def test_counts_per_table_over_the_golden_pages(capsys):
-    counts = {
-        table: sum(len(transform_one(n)[table]) for n in PAGES)
-        for table in ("documents", "document_mentions", "quotes", "offices", "office_tasks")
-    }
-    print("rows per table over the six golden pages:", counts)
-    assert counts["offices"] == 8 and counts["office_tasks"] == 18
+@pytest.fixture(scope="module")
+def more(tmp_path_factory):
+    """Three more saved pages of both generations, read together as a site of their own."""
+    raw = tmp_path_factory.mktemp("raw")
+    return release(fixture_records([f"{name}.html" for name in MORE_PAGES], raw), raw)
+
+
+def assert_agrees(lines: list[str]) -> None:
+    assert not lines, "the release differs from the golden file:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_PAGES)
+def test_each_snapshot_page_equals_its_golden_file(snapshot, name):
+    golden = load(name)
+    assert_agrees(page_difference(golden, page_rows(snapshot, page_id(golden["url"]))))
+
+
+def test_the_snapshot_documents_equal_the_golden_file(snapshot):
+    assert_agrees(documents_difference(load("documents"), snapshot["documents"]))
+
+
+@pytest.mark.parametrize("name", MORE_PAGES)
+def test_each_further_page_equals_its_golden_file(more, name):
+    golden = load(name)
+    assert_agrees(page_difference(golden, page_rows(more, page_id(golden["url"]))))
+
+
+def test_the_further_pages_documents_equal_the_golden_file(more):
+    assert_agrees(documents_difference(load("documents_of_further_pages"), more["documents"]))
+
+
+def test_a_difference_is_printed_row_by_row():
+    golden = [{"document_id": "is-1212", "why": "a note"}]
+    lines = documents_difference(golden, [{"document_id": "is-1212"}, {"document_id": "is-2076"}])
+    assert any(line.startswith("documents: unexpected {'document_id': 'is-2076'") for line in lines)

@@ -14,7 +14,7 @@ from selvhjelp_data.dates import parse_norwegian_date
 from selvhjelp_data.schema import CHANGE_KINDS, HISTORY_TABLES, SLUG, TABLES
 from selvhjelp_data.urls import page_id
 from transform.build import content_rows, merge_documents
-from transform.documents import IDENTIFIER_PATTERNS, identify
+from transform.document_names import IDENTIFIER_PATTERNS, identify
 from transform.history import merge_history
 from transform.offices import split_areas
 from transform.pages import change_kind, read_page

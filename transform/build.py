@@ -34,9 +34,12 @@ log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
 
 
-def content_rows(contents: dict[str, tuple[PageContent, int]], head_office_known: bool = False) -> dict[str, list]:
-    """documents, mentions, quotes, offices and tasks of the pages live now (page_id -> (content, version))."""
-    documents, mentions, index = build_document_tables(contents)
+def content_rows(
+    contents: dict[str, tuple[PageContent, int]], head_office_known: bool = False, previous_documents: list[dict] = ()
+) -> dict[str, list]:
+    """documents, mentions, quotes, offices and tasks of the pages live now (page_id -> (content, version));
+    the previous release's documents keep their ids."""
+    documents, mentions, index = build_document_tables(contents, previous_documents)
 
     def document_of_heading(heading):
         return index.document_of_heading(heading) if heading else None
@@ -94,7 +97,7 @@ def build_tables(
     )
     old = {name: previous[name].to_pylist() for name in (*HISTORY_TABLES, "documents")}
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
-    current = content_rows(page_tables.contents, head_office_known)
+    current = content_rows(page_tables.contents, head_office_known, old["documents"])
     current["broken_links"] = broken_link_rows(page_tables.not_pages, page_tables.contents, urls)
     before = latest_run(previous)
     rows = {

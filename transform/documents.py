@@ -1,299 +1,390 @@
 """documents and document_mentions: the policy documents the pages name, one row however spelled.
 
-Two ways a page names a document: by identifier (Meld. St. 19 (2014-2015), St.meld. nr. 16,
-IS-2076, NOU 2005: 3, Prop. 1 S) and by title (headings such as "Opptrappingsplan for rusfeltet
-2008 – 2010"). A titled document is joined to an identified one when its section gives the
-identifier (the heading "Veileder i lokalt psykisk helsearbeid ..." over a text citing IS-2076),
-when a quoted title is followed by one, or by a reviewed alias in document_aliases.py.
+Reading is in three steps:
+1. each page is read for the places that name a document (`Reference`): an identifier, a heading
+   or teaser that is a document's title, a plan with its period, a stortingsmelding named by subject
+   and session; each with what its sentence and section say (title, year, issuer, a stated title);
+2. one identity over every spelling on every page (and in the previous release): an identifier, a
+   title, an alias, a short title, a defined acronym spelled out - all that is written the same way
+   is one document, and a titled heading is the document its section cites by identifier. A
+   document has at most one identifier; its id is the identifier's slug, else the id it had before,
+   else the slug of its title;
+3. the titles then known are found again in running text (also in the definite form a sentence uses:
+   "opptrappingsplanen for rusfeltet"), so a document named by title is counted wherever it stands.
+Every mention says where it stands: body (running text), heading, link or list.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from crawl.extract import PageContent
-from selvhjelp_data.text import normalise, sha256_hex, slugify
-from transform.document_aliases import SAME_DOCUMENT
-from transform.sections import placed_blocks, sentence_around
+from crawl.extract import Block, PageContent
+from selvhjelp_data.text import sha256_hex
+from transform import document_names as names
+from transform.document_names import Document
+from transform.sections import PlacedBlock, placed_blocks, sentence_around
 
-_YEARS = r"\(?\s*(\d{4})\s*[-–/]\s*(\d{2,4})\s*\)?"
-IDENTIFIER_PATTERNS = [
-    ("stortingsmelding", "meld", re.compile(r"\bMeld\.\s?St\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
-    ("stortingsmelding", "stmeld", re.compile(r"\bSt\.\s?meld\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
-    ("stortingsmelding", "stmeld", re.compile(r"\bStortingsmelding(?:en|a)?\s+nr\.?\s*(\d+)\s*" + _YEARS)),
-    ("is_publication", "is", re.compile(r"\bIS[-\s]?(\d{3,5})\b")),
-    ("nou", "nou", re.compile(r"\bNOU\s+(\d{4})\s*:\s*(\d+)")),
-    ("proposisjon", "prop", re.compile(r"\bProp\.\s*(\d+)\s*(LS|L|S)\s*" + _YEARS)),
-]
-# What a heading or teaser title starts with when it names a document, and the kind that makes it.
-TITLE_KINDS = [
-    (re.compile(r"^(Nasjonal )?strategi(plan)?\b", re.I), "strategy"),
-    (re.compile(r"^(Nasjonal )?(faglig )?retningslinje", re.I), "guideline"),
-    (re.compile(r"^(Ny )?veileder\b", re.I), "guide"),
-    (re.compile(r"^(Nasjonal |Nasjonal helse- og omsorgs)?plan\b|^Opptrappingsplan\b|^Nasjonal plan\b", re.I), "plan"),
-    (re.compile(r"^Interpellasjon\b", re.I), "interpellation"),
-    (re.compile(r"statsbudsjett", re.I), "state_budget"),
-    (re.compile(r"^\w+meldingen$", re.I), "stortingsmelding"),
-]
-# A titled document may take the identity of an identifier of a compatible kind in its section.
-COMPATIBLE = {
-    "guide": {"is_publication"},
-    "guideline": {"is_publication"},
-    "plan": {"is_publication"},
-    "stortingsmelding": {"stortingsmelding"},
-    "strategy": {"is_publication"},
-}
-_TEXT_TITLE = re.compile(r"^[\s,–-]*([A-ZÆØÅ][^,.;:()«»\"“”]{3,58}?)\s*[,.]")
-_TITLE_BEFORE = re.compile(r"\b([A-ZÆØÅ][\w -]{8,60}?)\s*\($")
-_YEAR_AFTER = re.compile(r"^\)?\s*(?:kom i|fra)\s+(\d{4})\b")
-_YEAR_IN_SENTENCE = re.compile(r"\bi (\d{4}) kom\b|\bkom i (\d{4})\b", re.I)  # "Tidlig i 2016 kom ... (IS-2428)"
-# A plan or strategy with its period, in running text: "Nasjonal plan for selvhjelp 2014 -2018"
-_TITLED_WITH_YEARS = re.compile(
-    r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)\s+(\d{4})\s*[-–]\s*(\d{4})\b"
-)
-# A document's name given in its own section: "Tittelen på veilederen er «...»", "med navnet «...»"
-_NAMED_IN_SECTION = re.compile(r"(?:[Tt]ittelen på \w+ er|med navnet)\s*[«\"“”]([^»\"“”]{3,100})[»\"“”]")
+GENERIC_KINDS = ("is_publication", "proposisjon")  # what an identifier alone says; a title says more
+TITLE_RANK = {"stated": 0, "with_identifier": 1, "heading": 2, "text": 3}  # which reading of a title wins
 
 
 @dataclass
-class Document:
-    document_id: str
-    kind: str
-    identifier: str | None = None
-    is_number: str | None = None
-    title: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    year_from: int | None = None
-    year_to: int | None = None
-    issuer: str | None = None
-    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+class Reference:
+    """One place on a page that names a document, and what that place says about it."""
 
-    def __post_init__(self):
-        self._seen.update(self.aliases)
-
-    def add_alias(self, spelling: str) -> None:
-        spelling = normalise(spelling)
-        if spelling and spelling not in self._seen:
-            self._seen.add(spelling)
-            self.aliases.append(spelling)
-
-
-@dataclass(frozen=True)
-class Mention:
-    document_id: str
+    doc: Document
     page_id: str
-    position: int
+    position: int  # in the page's main text
     matched_text: str
+    context_kind: str  # body | heading | link | list
     section_heading: str | None
     context: str
-    context_kind: str = "body"  # body | heading | link | list
+    title_rank: int = TITLE_RANK["text"]
+    also: list[str] = field(default_factory=list)  # more spellings of the same document
 
 
-def context_kind_of(block) -> str:
-    return {"heading": "heading", "list_item": "list"}.get(block.kind, "body")
+def context_kind(block: Block, start: int, end: int) -> str:
+    if block.kind == "heading":
+        return "heading"
+    if block.in_link(start, end):
+        return "link"
+    return "list" if block.kind == "list_item" else "body"
 
 
-def _full_year(start: str, end: str) -> tuple[int, int]:
-    y0 = int(start)
-    y1 = int(end) if len(end) == 4 else (y0 // 100) * 100 + int(end[-2:])
-    return y0, y1
+# -- 1. reading a page ----------------------------------------------------------------------------
 
 
-def identify(kind: str, style: str, m: re.Match) -> Document:
-    """A Document for an identifier match, with its canonical identifier and slug."""
-    if style in ("meld", "stmeld"):
-        number, (y0, y1) = int(m[1]), _full_year(m[2], m[3])
-        identifier = f"Meld. St. {number} ({y0}–{y1})" if style == "meld" else f"St.meld. nr. {number} ({y0}–{y1})"
-        slug = f"{'meld-st' if style == 'meld' else 'st-meld'}-{number}-{y0}-{y1}"
-        return Document(slug, kind, identifier, year_from=y0, year_to=y1)
-    if style == "is":
-        identifier = f"IS-{int(m[1])}"
-        return Document(slugify(identifier), kind, identifier, is_number=identifier, issuer="Helsedirektoratet")
-    if style == "nou":
-        identifier = f"NOU {m[1]}: {int(m[2])}"
-        return Document(slugify(identifier), kind, identifier, year_from=int(m[1]), year_to=int(m[1]))
-    y0, y1 = _full_year(m[3], m[4])
-    identifier = f"Prop. {int(m[1])} {m[2]} ({y0}–{y1})"
-    return Document(slugify(identifier), kind, identifier, year_from=y0, year_to=y1)
+@dataclass
+class Section:
+    heading: str | None
+    blocks: list[PlacedBlock] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.block.text for p in self.blocks)
 
 
-def title_kind(title: str) -> str | None:
-    return next((kind for pattern, kind in TITLE_KINDS if pattern.search(title)), None)
+def sections_of(page: PageContent) -> list[Section]:
+    sections = [Section(page.title)]
+    for placed in placed_blocks(page):
+        if placed.block.kind == "heading":
+            sections.append(Section(placed.block.text))
+        sections[-1].blocks.append(placed)
+    return sections
 
 
-def titled(title: str, kind: str) -> Document:
-    title = normalise(title).rstrip(":").strip()
-    years = re.search(r"(\d{4})\s*[-–]\s*(\d{4})\s*$", title) or re.search(
-        r",\s*(?:\d{1,2}\.\s*\w+\s+)?((\d{4}))$", title
+def read_page(pid: str, page: PageContent) -> tuple[list[Reference], list[tuple[int, int]]]:
+    """The references of one page, and which of them are one document (titled heading, identifier)."""
+    references, same = [], []
+    for section in sections_of(page):
+        start = len(references)
+        for placed in section.blocks:
+            references += _references_in_block(pid, placed, section)
+        same += _section_identity(references, start, section)
+    return references, same
+
+
+def _references_in_block(pid: str, placed: PlacedBlock, section: Section) -> list[Reference]:
+    block, found = placed.block, []
+    if block.kind == "heading" and (kind := names.title_kind(block.text)) and not _has_identifier(block.text):
+        doc = names.titled(block.text, kind)
+        stated = _facts_from_section(doc, section)
+        rank = TITLE_RANK["heading"] if stated is None else stated
+        found.append(Reference(doc, pid, placed.offset, block.text, "heading", block.text, block.text, rank))
+    for kind, style, m in names.identifier_matches(block.text):
+        found.append(_identifier_reference(pid, placed, section, kind, style, m))
+    if block.kind != "heading":
+        for pattern, make in (
+            (names.TITLED_WITH_YEARS, _plan_with_period),
+            (names.DESCRIBED_MELDING, names.described_melding),
+        ):
+            for m in pattern.finditer(block.text):
+                found.append(_reference(pid, placed, make(m), m.start(), m.end()))
+    return found
+
+
+def _has_identifier(text: str) -> bool:
+    return any(True for _ in names.identifier_matches(text))
+
+
+def _plan_with_period(m) -> Document:
+    title = f"{m[1]} {m[2]}-{m[3]}"
+    return names.titled(title, names.title_kind(m[1]) or "plan")
+
+
+def _reference(pid: str, placed: PlacedBlock, doc: Document, start: int, end: int, **kw) -> Reference:
+    text = placed.block.text
+    return Reference(
+        doc,
+        pid,
+        placed.offset + start,
+        text[start:end],
+        context_kind(placed.block, start, end),
+        placed.heading,
+        sentence_around(text, start, end),
+        **kw,
     )
-    canonical = SAME_DOCUMENT.get(title, title)
-    doc = Document(slugify(re.sub(r"\s*[-–]\s*(?=\d{4}$)", "-", canonical)), kind, title=canonical)
-    if years:
-        doc.year_from, doc.year_to = int(years[1]), int(years[2])
-    doc.add_alias(title)
-    return doc
 
 
-def _identifier_matches(text: str):
-    taken: list[tuple[int, int]] = []
-    for kind, style, pattern in IDENTIFIER_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue  # "Stortingsmelding nr." inside a match already made
-            taken.append((m.start(), m.end()))
-            yield kind, style, m
+def _identifier_reference(pid, placed, section, kind, style, m) -> Reference:
+    """An identifier with what its sentence says: the title written with it, year, issuer."""
+    text = placed.block.text
+    doc = names.identify(kind, style, m)
+    doc.add_alias(m[0])
+    sentence = sentence_around(text, m.start(), m.end())
+    rank = TITLE_RANK["text"]
+    if placed.block.kind == "heading" and (rest := names.heading_rest(text[m.end() :])):
+        doc.title, rank = rest, TITLE_RANK["with_identifier"]
+    elif title := names.title_before(text[: m.start()]) or (
+        names.title_after(text[m.end() :]) if kind == "stortingsmelding" else None
+    ):
+        doc.title, rank = title, TITLE_RANK["with_identifier"]
+    if rank == TITLE_RANK["with_identifier"]:
+        doc.add_alias(doc.title)  # written on the page
+    if doc.year_from is None and (year := names.year_of(text[m.end() :], sentence)):
+        doc.year_from = doc.year_to = year
+    doc.issuer = doc.issuer or names.issuer_in(sentence, doc.kind)
+    if placed.block.kind == "heading" and (stated := _facts_from_section(doc, section)) is not None:
+        rank = stated
+    return _reference(pid, placed, doc, m.start(), m.end(), title_rank=rank)
+
+
+def _facts_from_section(doc: Document, section: Section) -> int | None:
+    """What the section under a document's heading says of it: a stated title (its rank, then), a
+    name, the year, the issuer."""
+    body = [p.block.text for p in section.blocks if p.block.kind != "heading"]
+    first = body[0] if body else ""
+    text = " ".join(body)
+    stated = None
+    if m := names.TITLE_STATED.search(text):
+        doc.add_alias(m[1])
+        doc.title, stated = m[1], TITLE_RANK["stated"]
+    for m in names.NAME_GIVEN.finditer(text):
+        doc.add_alias(m[1])
+    if doc.year_from is None and (year := names.year_of("", first)):
+        doc.year_from = doc.year_to = year
+    doc.issuer = doc.issuer or names.issuer_in(first, doc.kind)
+    return stated
+
+
+def _section_identity(references: list[Reference], start: int, section: Section) -> list[tuple[int, int]]:
+    """A titled heading is the document its section first cites by an identifier of a fitting kind."""
+    mine = references[start:]
+    heading = next((i for i, r in enumerate(mine) if r.context_kind == "heading" and r.doc.identifier is None), None)
+    if heading is None:
+        return []
+    fits = names.COMPATIBLE.get(mine[heading].doc.kind, ())
+    cited = next((i for i, r in enumerate(mine) if r.doc.identifier and r.doc.kind in fits), None)
+    return [(start + heading, start + cited)] if cited is not None else []
+
+
+# -- 2. one identity over every spelling ----------------------------------------------------------
+
+
+class Identity:
+    """Union-find over spelling keys, where a group holds at most one identifier."""
+
+    def __init__(self, acronyms: dict[str, str]):
+        self.acronyms = acronyms
+        self.parent: dict[str, str] = {}
+        self.identifier: dict[str, str] = {}  # root -> its identifier
+        self.known_id: dict[str, str] = {}  # root -> an id the previous release gave it
+
+    def key(self, spelling: str) -> str:
+        return names.spelling_key(spelling, self.acronyms)
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or (ra in self.identifier and rb in self.identifier):
+            return  # one spelling of two identified documents says nothing about either
+        self.parent[rb] = ra
+        for table in (self.identifier, self.known_id):
+            if rb in table:
+                table[ra] = table.pop(rb)
+
+    def add(self, doc: Document, spellings: list[str]) -> str:
+        """Join a document's spellings; the key of its group."""
+        first = self.key(doc.identifier) if doc.identifier else self.key(spellings[0])
+        root = self.find(first)
+        if doc.identifier:
+            self.identifier.setdefault(root, doc.document_id)
+        for spelling in spellings:
+            self.union(first, self.key(spelling))
+        return first
+
+    def document_id(self, key: str, fallback: str) -> str:
+        root = self.find(key)
+        return self.identifier.get(root) or self.known_id.get(root) or fallback
+
+
+def _spellings(ref: Reference) -> list[str]:
+    doc = ref.doc
+    spellings = doc.spellings() + ref.also
+    if doc.title and (short := names.short_title(doc.title)):
+        spellings.append(short)
+    return spellings
+
+
+def resolve(
+    references: list[Reference], same: list[tuple[int, int]], acronyms: dict[str, str], previous: list[dict]
+) -> tuple[Identity, list[str]]:
+    """Each reference's group key, after joining everything that is written alike."""
+    identity = Identity(acronyms)
+    for row in previous:  # last run's documents keep their ids and spellings
+        known = Document(
+            row["document_id"], row["kind"], row["identifier"], title=row["title"], aliases=list(row["aliases"] or [])
+        )
+        key = identity.add(known, known.spellings())
+        identity.known_id.setdefault(identity.find(key), row["document_id"])
+    keys = [identity.add(ref.doc, _spellings(ref)) for ref in references]
+    for a, b in same:
+        identity.union(keys[b], keys[a])
+    for a, b in _same_session(references, keys, identity):
+        identity.union(keys[b], keys[a])
+    return identity, keys
+
+
+def _same_session(references: list[Reference], keys: list[str], identity: Identity) -> list[tuple[int, int]]:
+    """A stortingsmelding named by subject and session is the one numbered stortingsmelding of that
+    session the pages cite, when there is exactly one (a session has many, the site cites few)."""
+    numbered = defaultdict(set)
+    for i, ref in enumerate(references):
+        if ref.doc.kind == "stortingsmelding" and ref.doc.identifier:
+            numbered[(ref.doc.year_from, ref.doc.year_to)].add(identity.find(keys[i]))
+    first_of = {identity.find(k): i for i, k in reversed(list(enumerate(keys)))}
+    pairs = []
+    for i, ref in enumerate(references):
+        session = (ref.doc.year_from, ref.doc.year_to)
+        if ref.doc.kind == "stortingsmelding" and not ref.doc.identifier and len(numbered[session]) == 1:
+            pairs.append((first_of[next(iter(numbered[session]))], i))
+    return pairs
+
+
+# -- 3. documents and mentions --------------------------------------------------------------------
 
 
 class DocumentIndex:
-    """Documents by id, plus every known spelling -> id, built page by page."""
+    """The documents of a run, and every spelling that names one (for finding them in text)."""
 
-    def __init__(self):
+    def __init__(self, identity: Identity, references: list[Reference], keys: list[str]):
+        self.identity = identity
+        groups: dict[str, list[Reference]] = defaultdict(list)
+        for ref, key in zip(references, keys, strict=True):
+            groups[identity.find(key)].append(ref)
         self.documents: dict[str, Document] = {}
         self.by_spelling: dict[str, str] = {}
-        self.mentions: list[Mention] = []
-        self.merged: dict[str, str] = {}  # merged document id -> the id it became
-
-    def canonical(self, doc_id: str) -> str:
-        """Where a merged document went (merges are recorded, not rewritten: a merge costs its aliases only)."""
-        while doc_id in self.merged:
-            doc_id = self.merged[doc_id]
-        return doc_id
-
-    def add(self, doc: Document) -> Document:
-        known = self.documents.get(self.canonical(doc.document_id))
-        if known is None:
-            self.documents[doc.document_id] = known = doc
-        for spelling in doc.aliases + ([doc.identifier] if doc.identifier else []):
-            if spelling != known.identifier:
-                known.add_alias(spelling)
-            self.by_spelling[normalise(spelling).lower()] = known.document_id
-        for attr in ("title", "year_from", "year_to", "issuer", "is_number"):
-            if getattr(known, attr) is None and getattr(doc, attr) is not None:
-                setattr(known, attr, getattr(doc, attr))
-        return known
-
-    def merge(self, titled_id: str, into_id: str) -> None:
-        """The titled document is the identified one: its spellings and mentions are the identified one's."""
-        titled_id, into_id = self.canonical(titled_id), self.canonical(into_id)
-        gone = self.documents.get(titled_id)
-        if titled_id == into_id or gone is None or gone.identifier is not None:
-            return  # already one, or the title already belongs to another identified document
-        del self.documents[titled_id]
-        self.merged[titled_id] = into_id
-        target = self.documents[into_id]
-        for spelling in gone.aliases:
-            target.add_alias(spelling)
-            self.by_spelling[spelling.lower()] = into_id
-        if target.title is None:
-            target.title = gone.title
+        self.group_of: dict[str, str] = {}
+        for root, refs in groups.items():
+            doc = _merged(refs, identity.document_id(root, _fallback_id(refs, identity.acronyms)), identity.acronyms)
+            self.documents[doc.document_id] = doc
+            self.group_of[root] = doc.document_id
+            for spelling in _group_spellings(refs):
+                self.by_spelling[spelling.lower()] = doc.document_id
+        self.references = [(ref, self.group_of[identity.find(key)]) for ref, key in zip(references, keys, strict=True)]
 
     def resolve(self, spelling: str) -> str | None:
-        doc_id = self.by_spelling.get(normalise(spelling).rstrip(":").lower())
-        return self.canonical(doc_id) if doc_id else None
+        root = self.identity.find(self.identity.key(spelling))
+        return self.group_of.get(root)
 
     def document_of_heading(self, heading: str) -> str | None:
         """The document a section heading names: by the identifier in it, or by its title."""
-        for kind, style, m in _identifier_matches(heading):
-            doc_id = identify(kind, style, m).document_id
+        for kind, style, m in names.identifier_matches(heading):
+            doc_id = names.identify(kind, style, m).document_id
             return doc_id if doc_id in self.documents else None
         return self.resolve(heading)
 
 
-def read_page(index: DocumentIndex, pid: str, page: PageContent) -> None:
-    """Add one page's documents and mentions to the index."""
-    section_docs: dict[str | None, str] = {}  # heading -> titled document of that section
-    first_identifier: dict[str | None, Document] = {}
-    named_in: dict[str | None, str] = {}  # heading -> a name the section gives its document
+def _title_order(ref: Reference, acronyms: dict[str, str]) -> tuple:
+    """Which reading of a title wins: the best rank, then one with no abbreviation, then the first."""
+    if not ref.doc.title:
+        return (99,)
+    abbreviated = any(short in ref.doc.title for short in acronyms)
+    return ref.title_rank, abbreviated, ref.page_id, ref.position
+
+
+def _fallback_id(refs: list[Reference], acronyms: dict[str, str]) -> str:
+    return min(refs, key=lambda r: _title_order(r, acronyms)).doc.document_id
+
+
+def _group_spellings(refs: list[Reference]) -> list[str]:
+    spellings = []
+    for ref in refs:
+        for spelling in _spellings(ref):
+            if spelling not in spellings:
+                spellings.append(spelling)
+        if ref.doc.title:
+            spellings += [f for f in names.definite_forms(ref.doc.title) if f not in spellings]
+    return spellings
+
+
+def _merged(refs: list[Reference], document_id: str, acronyms: dict[str, str]) -> Document:
+    """One document from every reading of it: the best title, the first year and issuer stated, and
+    every spelling the pages use (the identifier as written, titles, names) as aliases."""
+    ordered = sorted(refs, key=lambda r: (r.page_id, r.position))
+    kinds = [r.doc.kind for r in ordered]
+    doc = Document(document_id, next((k for k in kinds if k not in GENERIC_KINDS), kinds[0]))
+    doc.title = min(ordered, key=lambda r: _title_order(r, acronyms)).doc.title
+    if doc.kind in GENERIC_KINDS and doc.title and (kind := names.title_kind(doc.title)):
+        doc.kind = kind  # "Nasjonal plan for selvhjelp (IS-1212)": a plan, whose identifier is an IS number
+    for ref in ordered:
+        for attr in ("identifier", "is_number", "year_from", "year_to", "issuer"):
+            if getattr(doc, attr) is None:
+                setattr(doc, attr, getattr(ref.doc, attr))
+    for ref in ordered:  # spellings written on the pages (a title the rules compose is not one)
+        for spelling in [ref.matched_text, *ref.doc.aliases]:
+            doc.add_alias(spelling)
+    return doc
+
+
+def find_titles(index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent) -> list[Reference]:
+    """Known titles in running text, where no reference stands already (a title next to its own
+    identifier is that reference)."""
+    spans = [
+        (doc_id, r.position, r.position + len(r.matched_text)) for r, doc_id in index.references if r.page_id == pid
+    ]
+    found = []
     for placed in placed_blocks(page):
-        text, heading = placed.block.text, placed.heading
         if placed.block.kind == "heading":
-            kind = title_kind(text)
-            if kind and not any(True for _ in _identifier_matches(text)):
-                doc = index.add(titled(text, kind))
-                section_docs[text] = doc.document_id
-                index.mentions.append(Mention(doc.document_id, pid, placed.offset, text, text, text, "heading"))
-        for kind, style, m in _identifier_matches(text):
-            doc = identify(kind, style, m)
-            after = text[m.end() :]
-            if placed.block.kind == "heading":
-                rest = normalise(re.sub(r"^[\s–-]+", "", after))
-                if rest:
-                    doc.title = rest
-                    doc.add_alias(rest)
-            elif (title := _TEXT_TITLE.match(after)) and kind == "stortingsmelding":
-                doc.title = normalise(title[1])
-            if (named := _TITLE_BEFORE.search(text[: m.start()])) and title_kind(named[1]):
-                doc.title = normalise(named[1])  # "Nasjonal plan for selvhjelp (IS-1212)": a title, not an alias
-            if (year := _YEAR_AFTER.match(after)) and doc.year_from is None:
-                doc.year_from = doc.year_to = int(year[1])
-            sentence = sentence_around(text, m.start(), m.end())
-            if doc.year_from is None and (year := _YEAR_IN_SENTENCE.search(sentence)):
-                doc.year_from = doc.year_to = int(year[1] or year[2])
-            doc.add_alias(m[0])
-            doc = index.add(doc)
-            if "Helsedirektorat" in sentence and doc.kind == "is_publication":
-                doc.issuer = "Helsedirektoratet"
-            index.mentions.append(
-                Mention(
-                    doc.document_id,
-                    pid,
-                    placed.offset + m.start(),
-                    m[0],
-                    heading,
-                    sentence,
-                    context_kind_of(placed.block),
-                )
-            )
-            first_identifier.setdefault(heading, doc)
-            quoted_title = re.search(r"[\"“”«]([^\"“”«»]{4,120})[\"“”»]\s*$", text[: m.start()].rstrip(" ("))
-            if quoted_title:
-                index.add(_alias_of(doc, quoted_title[1]))
-        if placed.block.kind != "heading":
-            for m in _TITLED_WITH_YEARS.finditer(text):
-                doc = index.add(titled(f"{m[1]} {m[2]}-{m[3]}", title_kind(m[1]) or "plan"))
-                index.mentions.append(
-                    Mention(
-                        doc.document_id,
-                        pid,
-                        placed.offset + m.start(),
-                        m[0],
-                        heading,
-                        sentence_around(text, m.start(), m.end()),
-                        context_kind_of(placed.block),
-                    )
-                )
-            for m in _NAMED_IN_SECTION.finditer(text):
-                named_in[heading] = m[1]
-    for heading, name in named_in.items():
-        if heading and (doc_id := index.document_of_heading(heading)) is not None:
-            index.add(_alias_of(index.documents[doc_id], name))
-    for heading, titled_id in section_docs.items():
-        identified = first_identifier.get(heading)
-        titled_doc = index.documents.get(index.canonical(titled_id))
-        if identified and titled_doc and identified.kind in COMPATIBLE.get(titled_doc.kind, ()):
-            index.merge(titled_id, identified.document_id)
+            continue
+        here = (placed.offset, placed.offset + len(placed.block.text))
+        for a_, b_, doc_id in finder.find(placed.block.text):
+            start, end = placed.offset + a_, placed.offset + b_
+            if any(_taken(start, end, doc_id, span, here) for span in spans):
+                continue
+            found.append(_reference(pid, placed, index.documents[doc_id], a_, b_))
+            spans.append((doc_id, start, end))
+    return found
 
 
-def _alias_of(doc: Document, spelling: str) -> Document:
-    alias = Document(doc.document_id, doc.kind)
-    alias.add_alias(spelling)
-    return alias
-
-
-_WORD = re.compile(r"\S+")
-_EDGE_PUNCTUATION = '«»"“”()[],.;:!?'
+def _taken(start: int, end: int, doc_id: str, span: tuple, block: tuple[int, int]) -> bool:
+    """A place is taken by a reference there, or by its own identifier right beside it in the same
+    block ("Nasjonal plan for selvhjelp (IS-1212)" is one mention)."""
+    other, a, b = span
+    if a < end and start < b:
+        return True
+    beside = 0 <= start - b <= 3 or 0 <= a - end <= 3
+    return other == doc_id and beside and block[0] <= a < block[1]
 
 
 class TitleFinder:
     """Known titles (12 characters or more) found in running text by word-aligned dictionary look-ups:
     the cost grows with the words of a page, not with the number of titles known."""
 
+    _EDGE = '«»"“”()[],.;:!?'
+
     def __init__(self, by_spelling: dict[str, str]):
         self.titles = {s: doc_id for s, doc_id in by_spelling.items() if len(s) >= 12}
         self.max_words = max((len(s.split()) for s in self.titles), default=0)
-        self.first_words = {s.split()[0].strip(_EDGE_PUNCTUATION) for s in self.titles}
+        self.first_words = {s.split()[0].strip(self._EDGE) for s in self.titles}
 
     def find(self, text: str):
         """(start, end, document_id) of each longest title match, left to right."""
@@ -303,89 +394,69 @@ class TitleFinder:
         words = [(m.start(), m.end()) for m in _WORD.finditer(low)]
         i = 0
         while i < len(words):
-            if low[words[i][0] : words[i][1]].strip(_EDGE_PUNCTUATION) not in self.first_words:
-                i += 1
-                continue
-            for j in range(min(len(words), i + self.max_words) - 1, i - 1, -1):
-                start, end = words[i][0], words[j][1]
-                candidate = low[start:end]
-                stripped = candidate.strip(_EDGE_PUNCTUATION)
-                doc_id = self.titles.get(candidate) or self.titles.get(stripped)
-                if doc_id:
-                    if candidate != stripped and candidate not in self.titles:
-                        start += candidate.index(stripped)
-                        end = start + len(stripped)
-                    yield start, end, doc_id
-                    i = j
-                    break
+            if low[words[i][0] : words[i][1]].strip(self._EDGE) in self.first_words and (
+                hit := self._longest_at(low, words, i)
+            ):
+                yield hit[:3]
+                i = hit[3]
             i += 1
 
-
-def read_titles_in_text(
-    index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent, known: list[Mention]
-) -> None:
-    """Mentions by title in running text ("... Nasjonal plan for selvhjelp ..."), once every page's
-    headings have made the titles known."""
-    # spans already taken on this page; a title right next to its own identifier is the same mention
-    taken = [(m.document_id, m.position, m.position + len(m.matched_text)) for m in known]
-    for placed in placed_blocks(page):
-        if placed.block.kind == "heading":
-            continue
-        text = placed.block.text
-        for a_, b_, doc_id in finder.find(text):
-            start, end = placed.offset + a_, placed.offset + b_
-            if any(
-                a < end and start < b or (d == doc_id and (0 <= start - b <= 3 or 0 <= a - end <= 3))
-                for d, a, b in taken
-            ):
-                continue
-            index.mentions.append(
-                Mention(
-                    doc_id,
-                    pid,
-                    start,
-                    text[a_:b_],
-                    placed.heading,
-                    sentence_around(text, a_, b_),
-                    context_kind_of(placed.block),
-                )
-            )
-            taken.append((doc_id, start, end))
+    def _longest_at(self, low: str, words: list, i: int):
+        for j in range(min(len(words), i + self.max_words) - 1, i - 1, -1):
+            start, end = words[i][0], words[j][1]
+            candidate = low[start:end]
+            stripped = candidate.strip(self._EDGE)
+            doc_id = self.titles.get(candidate) or self.titles.get(stripped)
+            if doc_id:
+                if candidate != stripped and candidate not in self.titles:
+                    start += candidate.index(stripped)
+                    end = start + len(stripped)
+                return start, end, doc_id, j
+        return None
 
 
-def build_document_tables(contents: dict[str, tuple[PageContent, int]]) -> tuple[list[dict], list[dict], DocumentIndex]:
+_WORD = re.compile(r"\S+")
+
+
+def build_document_tables(
+    contents: dict[str, tuple[PageContent, int]], previous: list[dict] = ()
+) -> tuple[list[dict], list[dict], DocumentIndex]:
     """This run's documents and mentions from the pages live now (page_id -> (content, version))."""
-    index = DocumentIndex()
+    references, same, acronyms = [], [], {}
     for pid in sorted(contents):
-        read_page(index, pid, contents[pid][0])
-    finder = TitleFinder({s: index.canonical(d) for s, d in index.by_spelling.items()})
-    by_page: dict[str, list[Mention]] = {}
-    for m in index.mentions:
-        by_page.setdefault(m.page_id, []).append(m)
+        page = contents[pid][0]
+        acronyms.update(names.acronyms_in(page.main_text))
+        page_refs, page_same = read_page(pid, page)
+        same += [(a + len(references), b + len(references)) for a, b in page_same]
+        references += page_refs
+    identity, keys = resolve(references, same, acronyms, list(previous))
+    index = DocumentIndex(identity, references, keys)
+    mentions = list(index.references)
+    finder = TitleFinder(index.by_spelling)
     for pid in sorted(contents):
-        read_titles_in_text(index, finder, pid, contents[pid][0], by_page.get(pid, []))
-    mentions = mention_rows(index, {pid: version for pid, (_, version) in contents.items()})
-    return document_rows(index, mentions), mentions, index
+        for ref in find_titles(index, finder, pid, contents[pid][0]):
+            ref.doc.add_alias(ref.matched_text)  # a spelling seen on the pages
+            mentions.append((ref, ref.doc.document_id))
+    rows = mention_rows(mentions, {pid: version for pid, (_, version) in contents.items()})
+    return document_rows(index, rows), rows, index
 
 
-def mention_rows(index: DocumentIndex, versions: dict[str, int]) -> list[dict]:
+def mention_rows(mentions: list[tuple[Reference, str]], versions: dict[str, int]) -> list[dict]:
     rows, occurrences = [], Counter()
-    for m in sorted(index.mentions, key=lambda m: (m.page_id, m.position)):
-        doc_id = index.canonical(m.document_id)
-        occurrence = occurrences[(m.page_id, doc_id, m.matched_text)] = (
-            occurrences[(m.page_id, doc_id, m.matched_text)] + 1
-        )
+    for ref, doc_id in sorted(mentions, key=lambda m: (m[0].page_id, m[0].position)):
+        key = (ref.page_id, doc_id, ref.matched_text)
+        occurrences[key] += 1
         rows.append(
             {
-                "mention_id": sha256_hex(f"{m.page_id}|{doc_id}|{m.matched_text}|{occurrence}")[:16],
+                "mention_id": sha256_hex(f"{ref.page_id}|{doc_id}|{ref.matched_text}|{occurrences[key]}")[:16],
                 "document_id": doc_id,
-                "page_id": m.page_id,
-                "page_version": versions[m.page_id],
-                "position": m.position,
-                "matched_text": m.matched_text,
-                "context_kind": m.context_kind,
-                "section_heading": m.section_heading,
-                "context": m.context,
+                "page_id": ref.page_id,
+                "page_version": versions[ref.page_id],
+                "position": ref.position,
+                "matched_text": ref.matched_text,
+                "context_kind": ref.context_kind,
+                "section_heading": ref.section_heading,
+                "context": ref.context,
             }
         )
     return rows
@@ -399,11 +470,11 @@ def document_rows(index: DocumentIndex, mentions: list[dict]) -> list[dict]:
         first.setdefault(m["document_id"], m)
     return [
         {
-            **{k: v for k, v in d.__dict__.items() if not k.startswith("_")},
-            "mention_count": body[d.document_id],
-            "source_page_id": first[d.document_id]["page_id"],
-            "source_page_version": first[d.document_id]["page_version"],
+            **doc.__dict__,
+            "mention_count": body[doc.document_id],
+            "source_page_id": first[doc.document_id]["page_id"],
+            "source_page_version": first[doc.document_id]["page_version"],
         }
-        for d in index.documents.values()
-        if d.document_id in first
+        for doc in index.documents.values()
+        if doc.document_id in first
     ]

@@ -12,7 +12,7 @@ import time
 from measure import scratch
 from synthetic_site import generate
 
-from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+from crawl.process import CrawlJob, run_crawl
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
 from snapshot.server import SnapshotServer
@@ -35,9 +35,7 @@ def main(n: int = 10000) -> dict:
         wget_seconds = time.monotonic() - started
         server.clear_log()
         summary = run_crawl(
-            CrawlJob(
-                out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS
-            )
+            CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, speed="full")
         ).summary
     ratio = wget_seconds / summary.duration_seconds
     print(

@@ -19,16 +19,6 @@ from pathlib import Path
 from crawl.state import read_known
 from selvhjelp_data.records import ANSWERED
 
-# Against the local snapshot politeness delays only slow the tests down.
-SNAPSHOT_SETTINGS = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS": 16,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "SELVHJELP_RETRY_BACKOFF_SECONDS": 0.1,
-    "LOG_LEVEL": "WARNING",
-}
-
 
 @dataclass
 class CrawlJob:
@@ -39,6 +29,7 @@ class CrawlJob:
     start_urls: list[str] | None = None  # None: the settings' start URLs
     sitemap_urls: list[str] | None = None
     known_path: str | None = None  # URLs the previous release knew, with validators (crawl.state.known_urls)
+    speed: str | None = None  # "full" or "polite" (crawl/settings.py SPEEDS); None: the crawl_speed setting
     settings: dict = field(default_factory=dict)  # Scrapy setting overrides
 
     @property
@@ -164,6 +155,7 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawl.settings import SPEEDS
     from crawl.spiders.selvhjelp import SelvhjelpSpider
     from selvhjelp_data.urls import host
 
@@ -177,6 +169,7 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
             "SELVHJELP_RECORDS_PATH": str(job.records_path),
             "SELVHJELP_RAW_DIR": job.raw_dir,
             "SELVHJELP_FETCH_HOSTS": sorted(fetch_hosts),
+            **(SPEEDS[job.speed] if job.speed else {}),
             **job.settings,
         },
         priority="cmdline",

@@ -81,6 +81,14 @@ def _publish(args) -> int:
     return 0
 
 
+def _browse(args) -> int:
+    from flows.browse import browse
+    from selvhjelp_data.settings import load_settings
+
+    release = Path(args.release) if args.release else load_settings().layout.latest
+    return browse(release, args.host, args.port, open_browser=not args.no_open)
+
+
 def _snapshot_server(args) -> int:
     from snapshot.server import Fault, serve_forever
 
@@ -144,8 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data repository (URL or path); credentials from the environment or git's credential helper",
     )
     pub.add_argument("--output", default=None, metavar="DIR", help="publishes DIR/latest (default: output/)")
-    pub.add_argument("--branch", default="main", help="branch to commit to (default: main)")
+    pub.add_argument(
+        "--branch",
+        default=None,
+        help="branch to commit to (default: the repository's default branch, what a clone checks out)",
+    )
     pub.set_defaults(handler=_publish)
+
+    look = commands.add_parser("browse", help="look at a release in a web browser (Datasette)")
+    look.add_argument(
+        "release", nargs="?", default=None, metavar="RELEASE", help="a release folder (default: output/latest)"
+    )
+    look.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    look.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    look.add_argument("--no-open", action="store_true", help="do not open a web browser")
+    look.set_defaults(handler=_browse)
 
     snap = commands.add_parser("snapshot-server", help="serve the bundled site snapshot on 127.0.0.1")
     snap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")

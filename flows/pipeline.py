@@ -19,7 +19,7 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, CrawlResult, check_site_answered, run_crawl
+from crawl.process import CrawlJob, CrawlResult, check_site_answered, run_crawl
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import write_artifacts
 from flows.console import CONSOLE
@@ -99,7 +99,7 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
         public_names=run.target.urls.public_names,
         start_urls=start_urls,
         known_path=str(known_path),
-        settings=SNAPSHOT_SETTINGS if run.target.snapshot else {},
+        speed="full" if run.target.snapshot else None,  # the bundled snapshot is ours; a mirror: the setting
     )  # a mirror gets live politeness
     with run.timed("crawl"):
         crawl = run_crawl(job)
@@ -170,7 +170,7 @@ def push_to_data_repository(run: Run, release: Path) -> str:
     """Commit, tag and push the release into the configured git data repository."""
     settings = run.settings
     result = publish_release_to_git(
-        release, settings.publish_to, settings.publish_branch, run.layout.publish_workdir(settings.publish_to)
+        release, settings.publish_to, settings.publish_branch or None, run.layout.publish_workdir(settings.publish_to)
     )
     get_run_logger().info(result.message)
     return result.message

@@ -19,7 +19,7 @@ from selvhjelp_data.settings import PROJECT_URL, Settings
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 QUOTATION_NOTICE = (
     "Quoted text (the `text` of `quotes`, and the page text in `page_versions` and `changes.diff`) belongs to its "
-    "authors and is included as quotation under the Norwegian Copyright Act (åndsverkloven) § 29; the licence "
+    "authors and is included as quotation under the Norwegian Copyright Act, åndsverkloven § 29; the licence "
     "covers the tables as a compilation and everything the pipeline derived."
 )
 

@@ -1,6 +1,11 @@
 """Publishing a release into a git data repository, so that the repository's history is the
-dataset's history: one commit and one tag per release that changed something, a CHANGELOG.md
-with one section per release, newest first.
+dataset's history: one commit and one tag (`release-<id>`) per published release, a CHANGELOG.md
+with one section per release, newest first, and a SHA256SUMS of the files it holds.
+
+What is published is what the remote lacks: the remote is asked first (a mistyped URL fails here,
+with git's reason), its last `release-*` tag says which changes it has, and a release is pushed
+when the remote has none yet or lacks a change of it. The branch is the remote's default branch
+(what `git clone` checks out), unless one is given.
 
 Credentials come from the environment or git's credential helper; they are never written into
 files, logs or commit messages (a URL's user:password part is masked in every message).
@@ -19,9 +24,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-DATASET_FILES = ("datapackage.json", "README.md", "changes.atom")
+from publish.datapackage import sha256sums
+
+DATASET_FILES = ("datapackage.json", "README.md", "changes.atom", "catalog.ttl", "catalog.jsonld")
 CHANGELOG = "CHANGELOG.md"
+TAG_PREFIX = "release-"
+FALLBACK_BRANCH = "main"
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+_HEADING = "# Changelog\n\nChanges of the selvhjelp.no policy pages, one section per release, newest first.\n\n"
 
 
 class PublishError(RuntimeError):
@@ -44,28 +54,68 @@ def _git(args: list[str], cwd: Path | None = None, check: bool = True) -> subpro
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never wait for a password on a terminal
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
-        raise PublishError(
-            f"git {args[0]} failed: {mask((proc.stderr or proc.stdout).strip().splitlines()[-1] if (proc.stderr or proc.stdout).strip() else 'no output')}"
-        )
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise PublishError(f"git {args[0]} failed: {mask(said[-1] if said else 'no output')}")
     return proc
 
 
-def release_changes(release: Path, release_id: str) -> list[dict]:
-    """The changes the run that made the release found (the table holds every earlier one too)."""
-    return [c for c in pq.read_table(release / "data" / "changes.parquet").to_pylist() if c["run_id"] == release_id]
+# -- what the remote has -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remote:
+    url: str
+    branch: str  # where releases go
+    last_release: str | None  # the newest release-* tag's release id
+    has_release: frozenset[str]
+
+
+def ask_remote(url: str, branch: str | None) -> Remote:
+    """The remote's default branch and release tags (git's error when it cannot be reached)."""
+    tags = _git(["ls-remote", "--tags", "--refs", url]).stdout.split()
+    releases = frozenset(
+        ref.removeprefix(f"refs/tags/{TAG_PREFIX}") for ref in tags if ref.startswith(f"refs/tags/{TAG_PREFIX}")
+    )
+    return Remote(url, branch or default_branch(url), max(releases, default=None), releases)
+
+
+def default_branch(url: str) -> str:
+    """The branch the remote's HEAD names: what a `git clone` of it checks out."""
+    head = _git(["ls-remote", "--symref", url, "HEAD"]).stdout
+    if m := re.search(r"^ref: refs/heads/(\S+)\s+HEAD", head, re.M):
+        return m[1]
+    if Path(url).is_dir():  # an empty repository on this machine: its HEAD names the branch to be born
+        named = _git(["--git-dir", url, "symbolic-ref", "--short", "HEAD"], check=False).stdout.strip()
+        if named:
+            return named
+    return FALLBACK_BRANCH  # an empty remote elsewhere does not say; the host's default is usually main
+
+
+def changes_since(release: Path, after: str | None) -> list[dict]:
+    """The release's changes the remote does not have (those found after its last release)."""
+    changes = pq.read_table(release / "data" / "changes.parquet").to_pylist()
+    return [c for c in changes if after is None or c["run_id"] > after]
+
+
+# -- commit and changelog ------------------------------------------------------------------------
+
+
+def summary(changes: list[dict]) -> str:
+    counts = Counter(c["kind"] for c in changes)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no changes"
 
 
 def commit_message(release_id: str, changes: list[dict]) -> str:
-    counts = Counter(c["kind"] for c in changes)
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     body = "\n".join(
         f"- {c['kind']}: {c['title'] or c['url']}" for c in sorted(changes, key=lambda c: (c["kind"], c["url"]))
     )
-    return f"Release {release_id}: {summary}\n\n{body}\n"
+    return f"Release {release_id}: {summary(changes)}\n\n{body}\n"
 
 
 def changelog_section(release_id: str, changes: list[dict]) -> str:
     lines = [f"## {release_id}", ""]
+    if not changes:
+        lines += ["No changes of the pages since the last release here; the record was brought up to date.", ""]
     for kind in sorted({c["kind"] for c in changes}):
         lines += [f"### {kind}", ""]
         for c in sorted((c for c in changes if c["kind"] == kind), key=lambda c: c["url"]):
@@ -75,23 +125,25 @@ def changelog_section(release_id: str, changes: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _checkout(remote: str, branch: str, workdir: Path) -> None:
-    """A clean working copy of `branch`: fetched when it is there, a new orphan branch when the repository is empty."""
+def _checkout(remote: Remote, workdir: Path) -> None:
+    """A clean working copy of the branch: fetched when it is there, a new orphan branch otherwise."""
     if not (workdir / ".git").exists():
         shutil.rmtree(workdir, ignore_errors=True)
-        workdir.parent.mkdir(parents=True, exist_ok=True)
-        _git(["clone", "--quiet", remote, str(workdir)])
-    _git(["remote", "set-url", "origin", remote], cwd=workdir)
-    _git(["fetch", "--quiet", "--tags", "origin"], cwd=workdir)
-    if _git(["ls-remote", "--exit-code", "--heads", "origin", branch], cwd=workdir, check=False).returncode == 0:
-        _git(["checkout", "--quiet", "-B", branch, f"origin/{branch}"], cwd=workdir)
-        _git(["reset", "--quiet", "--hard", f"origin/{branch}"], cwd=workdir)
+        workdir.mkdir(parents=True)
+        _git(["init", "--quiet"], cwd=workdir)
+        _git(["remote", "add", "origin", remote.url], cwd=workdir)
+    _git(["remote", "set-url", "origin", remote.url], cwd=workdir)
+    _git(["fetch", "--quiet", "--tags", "--force", "origin"], cwd=workdir)
+    if _git(["ls-remote", "--exit-code", "--heads", "origin", remote.branch], cwd=workdir, check=False).returncode == 0:
+        _git(["checkout", "--quiet", "-B", remote.branch, f"origin/{remote.branch}"], cwd=workdir)
+        _git(["reset", "--quiet", "--hard", f"origin/{remote.branch}"], cwd=workdir)
     else:
-        _git(["checkout", "--quiet", "--orphan", branch], cwd=workdir, check=False)
+        _git(["checkout", "--quiet", "--orphan", remote.branch], cwd=workdir, check=False)
+        _git(["rm", "-r", "--quiet", "--cached", "--ignore-unmatch", "."], cwd=workdir, check=False)
     _git(["clean", "--quiet", "-fdx"], cwd=workdir)
 
 
-def _replace_dataset_files(release: Path, workdir: Path) -> None:
+def _replace_dataset_files(release: Path, workdir: Path, release_id: str, changes: list[dict]) -> None:
     data = workdir / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
@@ -99,43 +151,52 @@ def _replace_dataset_files(release: Path, workdir: Path) -> None:
         if path.suffix in (".csv", ".parquet"):
             shutil.copy2(path, data / path.name)
     for name in DATASET_FILES:
-        shutil.copy2(release / name, workdir / name)
+        if (release / name).exists():
+            shutil.copy2(release / name, workdir / name)
+    old = (workdir / CHANGELOG).read_text(encoding="utf-8") if (workdir / CHANGELOG).exists() else ""
+    section = changelog_section(release_id, changes)
+    (workdir / CHANGELOG).write_text(_HEADING + section + "\n" + old.removeprefix(_HEADING), encoding="utf-8")
+    (workdir / "SHA256SUMS").write_text(sha256sums(workdir), encoding="utf-8")
 
 
 def publish_release_to_git(
     release: Path,
-    remote: str,
-    branch: str,
+    url: str,
+    branch: str | None,
     workdir: Path,
     author: tuple[str, str] = ("selvhjelp-data", "selvhjelp-data@users.noreply.github.com"),
 ) -> PublishResult:
-    """Commit, tag and push one release; nothing at all when it has no changes or is already there."""
+    """Commit, tag and push the release when the remote lacks it; say why not otherwise."""
     release = release.resolve()
     release_id = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["version"]
-    tag = f"release-{release_id}"
-    changes = release_changes(release, release_id)
-    if not changes:
-        return PublishResult(release_id, False, None, f"release {release_id} has no changes: nothing to publish")
-    _checkout(remote, branch, workdir)
-    if _git(["tag", "--list", tag], cwd=workdir).stdout.strip():
+    tag = TAG_PREFIX + release_id
+    remote = ask_remote(url, branch)
+    if release_id in remote.has_release:
         return PublishResult(release_id, False, None, f"release {release_id} is already published as {tag}")
-    _replace_dataset_files(release, workdir)
-    old_changelog = (workdir / CHANGELOG).read_text(encoding="utf-8") if (workdir / CHANGELOG).exists() else ""
-    heading = "# Changelog\n\nChanges of the selvhjelp.no policy pages, one section per release, newest first.\n\n"
-    (workdir / CHANGELOG).write_text(
-        heading + changelog_section(release_id, changes) + "\n" + old_changelog.removeprefix(heading), encoding="utf-8"
-    )
+    if remote.last_release and remote.last_release > release_id:
+        return PublishResult(release_id, False, None, f"{mask(url)} has a newer release ({remote.last_release})")
+    changes = changes_since(release, remote.last_release)
+    if remote.last_release and not changes:
+        return PublishResult(
+            release_id,
+            False,
+            None,
+            f"release {release_id} has no changes {mask(url)} lacks "
+            f"(its last release is {remote.last_release}): nothing to publish",
+        )
+    _checkout(remote, workdir)
+    _replace_dataset_files(release, workdir, release_id, changes)
     _git(["add", "--all"], cwd=workdir)
-    if not _git(["status", "--porcelain"], cwd=workdir).stdout.strip():
-        return PublishResult(release_id, False, None, f"release {release_id} changes no file: nothing to publish")
     identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
-    _git([*identity, "commit", "--quiet", "-m", commit_message(release_id, changes)], cwd=workdir)
+    _git([*identity, "commit", "--quiet", "--allow-empty", "-m", commit_message(release_id, changes)], cwd=workdir)
     _git([*identity, "tag", "-a", tag, "-m", f"Release {release_id}"], cwd=workdir)
     try:
-        _git(["push", "--quiet", "--atomic", "origin", f"HEAD:refs/heads/{branch}", f"refs/tags/{tag}"], cwd=workdir)
+        _git(
+            ["push", "--quiet", "--atomic", "origin", f"HEAD:refs/heads/{remote.branch}", f"refs/tags/{tag}"],
+            cwd=workdir,
+        )
     except PublishError as error:
         # forget the local commit and tag, so the next attempt starts from the remote again
-        _git(["tag", "-d", tag], cwd=workdir, check=False)
         shutil.rmtree(workdir, ignore_errors=True)
         raise PublishError(f"{error}; the release stays in {release}, nothing was pushed") from None
-    return PublishResult(release_id, True, tag, f"pushed {tag} to {mask(remote)} ({branch})")
+    return PublishResult(release_id, True, tag, f"pushed {tag} to {mask(url)} ({remote.branch}): {summary(changes)}")

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from publish.catalogue import Release, coverage, write_catalogue
 from publish.data_card import data_card
-from publish.datapackage import datapackage
+from publish.databases import write_databases
+from publish.datapackage import datapackage, sha256sums
 from publish.feed import FEED_FILE, changes_feed
 from publish.files import write_csv, write_parquet
 from publish.previous import verify_release
@@ -36,17 +38,25 @@ class ReleaseInfo:
 
 
 def write_release_files(stage: Path, tables: dict[str, pa.Table], release: ReleaseInfo, settings: Settings) -> None:
-    run_id, source = release.run_id, release.source
-    data = stage / "data"
+    """Every file of a release, in the order each needs the ones before (checksums come last)."""
+    run_id, source, started = release.run_id, release.source, run_started_at(release.run_id)
+    write_data_files(stage / "data", tables)
+    (stage / FEED_FILE).write_bytes(changes_feed(tables["changes"], started, settings))
+    (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
+    (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
+    first_run = min(tables["runs"].column("started_at").to_pylist(), default=started).date()
+    write_catalogue(stage, Release(run_id, stage, first_run, started.date(), coverage(tables)), settings)
+    write_databases(stage, tables, settings, source)
+    package = datapackage(stage, run_id, settings, source, release.url_pattern, started.date())
+    (stage / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    (stage / "SHA256SUMS").write_text(sha256sums(stage), encoding="utf-8")
+
+
+def write_data_files(data: Path, tables: dict[str, pa.Table]) -> None:
     data.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         write_parquet(table, data / f"{name}.parquet")
         write_csv(table, data / f"{name}.csv")
-    (stage / FEED_FILE).write_bytes(changes_feed(tables["changes"], run_started_at(run_id), settings))
-    (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
-    (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
-    package = datapackage(stage, run_id, settings, source, release.url_pattern)
-    (stage / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def promote(stage: Path, layout: OutputLayout, run_id: str) -> Path:

@@ -111,9 +111,12 @@ class Table:
 
     @property
     def schema(self) -> pa.Schema:
+        """The Arrow schema; its metadata (Parquet key-value metadata too, which every engine reads) holds
+        the table's description, key and each column's description ("description.<column>")."""
+        columns = {f"description.{c.name}": c.description for c in self.columns}
         return pa.schema(
             [c.field for c in self.columns],
-            metadata={"description": self.description, "primary_key": ",".join(self.key)},
+            metadata={"description": self.description, "primary_key": ",".join(self.key), **columns},
         )
 
     @property

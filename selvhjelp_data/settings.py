@@ -77,6 +77,9 @@ class Settings:
     download_maxsize: int = field(default=5 * 1024 * 1024, **_between(1024, 1024**3))
     retry_times: int = field(default=2, **_between(0, 10))
     retry_backoff_seconds: float = field(default=2.0, **_between(0, 300))  # first retry waits this long, doubling
+    # How hard the crawl may press the server: "polite" (the live site) or "full" (a server that is
+    # yours: the bundled snapshot always runs full; a mirror you own may). See crawl/settings.py.
+    crawl_speed: str = field(default="polite", metadata={"choices": ("polite", "full")})
     # A run publishes nothing unless at least this share of the pages it asked for answered.
     min_answer_share: float = field(default=0.5, **_between(0.01, 1))
     # Releases: the licence of the tables (NLOD-2.0 or CC-BY-4.0; quoted text stays its authors').
@@ -91,7 +94,7 @@ class Settings:
     cron: str = "0 6 * * *"
     # Optional last steps of a run: push each release into this git data repository ("" = off) ...
     publish_to: str = ""
-    publish_branch: str = "main"
+    publish_branch: str = ""  # "": the repository's default branch (what a clone checks out)
     # ... and send a message about its changes to each of these Apprise URLs (mailto://, json://, ntfy:// ...).
     notify: tuple[str, ...] = ()
 

@@ -12,12 +12,10 @@ SEEDS_DIR = FIXTURES / "seeds"  # copied from ../shared/seeds: the text captured
 
 def crawl_snapshot(tmp: Path, epoch: int = 1):
     """A real crawl of the bundled snapshot into tmp/crawl and tmp/raw; returns its CrawlJob."""
-    from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+    from crawl.process import CrawlJob, run_crawl
 
     with SnapshotServer(epoch=epoch) as server:
-        job = CrawlJob(
-            out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, settings=SNAPSHOT_SETTINGS
-        )
+        job = CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, speed="full")
         run_crawl(job)
     return job
 

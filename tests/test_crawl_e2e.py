@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 
 from crawl.extract import extract_page
-from crawl.process import SNAPSHOT_SETTINGS, CrawlJob, run_crawl
+from crawl.process import CrawlJob, run_crawl
 from crawl.state import write_json_atomically
 from snapshot.server import Fault, SnapshotServer
 
@@ -40,7 +40,7 @@ def crawl(server, tmp_path, name, state=None, **job):
         raw_dir=str(tmp_path / "raw"),
         mirror=server.url,
         known_path=str(state_path) if state_path else None,
-        settings={**SNAPSHOT_SETTINGS, **job.pop("settings", {})},
+        speed="full",
         **job,
     )
     crawl = run_crawl(job)

@@ -12,6 +12,7 @@ from publish.data_card import csv_dtypes, data_card
 from publish.datapackage import datapackage
 from publish.files import write_csv
 from publish.previous import empty_tables
+from publish.release import write_data_files
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import load_settings
@@ -141,9 +142,7 @@ def test_read_csv_as_the_data_card_says_keeps_the_postal_code_a_string(snapshot,
     )
     assert "0364" in set(frame.postal_code) and "980495361" in set(frame.organisation_number)
     assert pd.read_csv(tmp_path / "offices.csv").postal_code.dropna().iloc[0] == 364  # why the card says so
-    (tmp_path / "data").mkdir()
-    for name in TABLES:
-        write_csv(offices if name == "offices" else TABLES[name].empty(), tmp_path / "data" / f"{name}.csv")
+    write_data_files(tmp_path / "data", {**{n: TABLES[n].empty() for n in TABLES}, "offices": offices})
     fields = {
         f["name"]: f
         for f in datapackage(tmp_path, RUN.run_id, load_settings(), "x", "^https://")["resources"][

@@ -1,0 +1,109 @@
+"""The release as databases, with the schema's descriptions where each engine shows them:
+
+- selvhjelp.duckdb: every table, with `COMMENT ON` for tables and columns (DuckDB's DESCRIBE and
+  duckdb_columns() show them);
+- selvhjelp.db: a SQLite copy built with sqlite-utils, with full-text search on page text, quotes
+  and documents, and datasette.json, the Datasette metadata (title, description, licence and source
+  of every table and column) that `selvhjelp-data browse` serves it with.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import sqlite_utils
+
+from selvhjelp_data.schema import TABLES, Table
+from selvhjelp_data.settings import Settings
+
+DUCKDB_FILE = "selvhjelp.duckdb"
+SQLITE_FILE = "selvhjelp.db"
+DATASETTE_METADATA = "datasette.json"
+DATABASE = "selvhjelp"  # the database's name in Datasette (the SQLite file's stem)
+# Full-text search: the columns a reader searches (Norwegian text of pages, quotes, documents).
+SEARCHABLE = {"page_versions": ["title", "text"], "quotes": ["text"], "documents": ["title", "identifier", "aliases"]}
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
+    """Every table, typed as in Parquet, with its description and each column's as comments."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        for name, table in tables.items():
+            con.register("incoming", table)
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+            con.unregister("incoming")
+            con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(TABLES[name].description)}')
+            for column in TABLES[name].columns:
+                con.execute(f'COMMENT ON COLUMN "{name}"."{column.name}" IS {_sql_text(column.description)}')
+
+
+def _sqlite_value(value):
+    if isinstance(value, list):
+        return "; ".join("" if v is None else str(v) for v in value)  # as in CSV: searchable text
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def write_sqlite(path: Path, tables: dict[str, pa.Table]) -> None:
+    """A SQLite copy for Datasette: each table with its key, full-text search where a reader searches."""
+    path.unlink(missing_ok=True)
+    db = sqlite_utils.Database(path)
+    for name, table in tables.items():
+        rows = ({k: _sqlite_value(v) for k, v in row.items()} for row in table.to_pylist())
+        schema = TABLES[name]
+        db[name].create(
+            {c.name: _sqlite_type(c.type) for c in schema.columns},
+            pk=schema.key if len(schema.key) > 1 else schema.key[0],
+        )  # an empty table too
+        db[name].insert_all(rows)
+        if name in SEARCHABLE:
+            db[name].enable_fts(SEARCHABLE[name], create_triggers=False, tokenize="unicode61")
+    db.close()
+
+
+def _sqlite_type(type_: pa.DataType):
+    return int if pa.types.is_integer(type_) else str
+
+
+def _table_metadata(table: Table) -> dict:
+    meta = {
+        "title": table.title,
+        "description": table.description,
+        "columns": {c.name: c.description for c in table.columns},
+    }
+    if table.name == "changes":  # the monitor's view opens on the newest change
+        meta.update(sort_desc="detected_at")
+    elif "last_seen_run" in table.column_names:
+        meta.update(sort_desc="last_seen_run")
+    if table.name in SEARCHABLE:
+        meta["fts_table"] = f"{table.name}_fts"
+    return meta
+
+
+def datasette_metadata(settings: Settings, source: str) -> dict:
+    licence = settings.licence_terms
+    return {
+        "title": "selvhjelp.no policy pages",
+        "description": "The policy pages of selvhjelp.no, every version of them, every change since the first "
+        "run (with its diff), the policy documents they cite, quotations and offices.",
+        "license": licence.title,
+        "license_url": licence.url,
+        "source": source,
+        "source_url": settings.wordpress_origin + "/",
+        "databases": {DATABASE: {"tables": {name: _table_metadata(t) for name, t in TABLES.items()}}},
+    }
+
+
+def write_databases(root: Path, tables: dict[str, pa.Table], settings: Settings, source: str) -> None:
+    write_duckdb(root / DUCKDB_FILE, tables)
+    write_sqlite(root / SQLITE_FILE, tables)
+    metadata = datasette_metadata(settings, source)
+    (root / DATASETTE_METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,149 @@
+"""A release as open-data users receive it: Frictionless, DCAT-AP-NO (pySHACL), DuckDB, checksums."""
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pyshacl
+import pytest
+import rdflib
+
+from selvhjelp_data.schema import TABLES
+from snapshot.server import SnapshotServer
+
+pytestmark = pytest.mark.e2e
+SHAPES = Path(__file__).resolve().parents[1] / "validate" / "shapes" / "dcat-ap-no-shacl_shapes_2.00.ttl"
+INDEX = "/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
+
+
+def frictionless_report(release: Path) -> dict:
+    frictionless = Path(sys.executable).parent / "frictionless"
+    done = subprocess.run(
+        [str(frictionless), "validate", "--json", "datapackage.json"], cwd=release, capture_output=True, text=True
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def mirror_release(prefect_harness, tmp_path_factory, monkeypatch_module):
+    """A run of `--start-url` against a copy of the site that keeps its own URLs (the snapshot server)."""
+    from flows.pipeline import selvhjelp_pipeline
+
+    monkeypatch_module.setenv("SELVHJELP_CRAWL_SPEED", "full")  # a copy of ours: no need to be polite
+    with SnapshotServer() as server:
+        out = tmp_path_factory.mktemp("mirror")
+        release = Path(selvhjelp_pipeline(start_urls=[server.url + INDEX], output_dir=str(out)))
+    return release, server.url
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_frictionless_validates_a_snapshot_release_csv_and_parquet(history):
+    report = frictionless_report(history["releases"][-1])
+    assert report["valid"], json.dumps(report, indent=1)[:3000]
+    assert len(report["tasks"]) == 2 * len(TABLES)  # every table as CSV and as Parquet
+
+
+def test_frictionless_validates_a_release_of_a_mirror_that_keeps_its_own_urls(mirror_release):
+    release, mirror = mirror_release
+    pages = pq.read_table(release / "data" / "pages.parquet").column("url").to_pylist()
+    assert pages and all(url.startswith(mirror + "/") for url in pages)
+    report = frictionless_report(release)
+    assert report["valid"], json.dumps(report, indent=1)[:3000]
+
+
+def test_the_catalogue_has_no_dcat_ap_no_violation(history):
+    release = history["releases"][-1]
+    graph = rdflib.Graph().parse(release / "catalog.ttl")
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=rdflib.Graph().parse(SHAPES), inference="none")
+    assert conforms, text[:3000]
+    assert len(rdflib.Graph().parse(release / "catalog.jsonld", format="json-ld")) == len(graph)
+
+
+def test_the_catalogue_holds_what_data_norge_no_asks_for(history):
+    graph = rdflib.Graph().parse(history["releases"][-1] / "catalog.ttl")
+    dcat, dct = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://purl.org/dc/terms/")
+    dataset = next(graph.subjects(rdflib.RDF.type, dcat.Dataset))
+    titles = {t.language for t in graph.objects(dataset, dct.title)}
+    assert titles == {"nb", "en"} and {t.language for t in graph.objects(dataset, dct.description)} == {"nb", "en"}
+    assert {str(t) for t in graph.objects(dataset, dcat.theme)} >= {
+        "http://publications.europa.eu/resource/authority/data-theme/HEAL"
+    }
+    assert str(graph.value(dataset, dct.publisher)).endswith("/980495361")
+    assert str(graph.value(dataset, dct.accrualPeriodicity)).endswith("/DAILY")
+    distributions = list(graph.objects(dataset, dcat.distribution))
+    assert len(distributions) == 2 * len(TABLES) + 1  # CSV and Parquet of each table, and the feed
+    for d in distributions:
+        assert graph.value(d, dcat.downloadURL) and graph.value(d, dcat.byteSize) and graph.value(d, dct.license)
+    temporal = graph.value(dataset, dct.temporal)  # the earliest and the latest page date
+    assert (str(graph.value(temporal, dcat.startDate)), str(graph.value(temporal, dcat.endDate))) == (
+        "2019-11-15",
+        "2023-01-09",
+    )
+
+
+def test_duckdb_shows_a_description_for_every_table_and_column(history):
+    with duckdb.connect(str(history["releases"][-1] / "selvhjelp.duckdb"), read_only=True) as con:
+        columns = con.sql(
+            "select table_name, column_name, comment from duckdb_columns() where database_name = 'selvhjelp'"
+        ).fetchall()
+        tables = dict(con.sql("select table_name, comment from duckdb_tables()").fetchall())
+    assert len(columns) == sum(len(t.columns) for t in TABLES.values())
+    described = {(t, c): comment for t, c, comment in columns}
+    for name, table in TABLES.items():
+        assert tables[name] == table.description
+        for column in table.columns:
+            assert described[(name, column.name)] == column.description
+
+
+def test_parquet_key_value_metadata_carries_each_columns_description(history):
+    metadata = pq.read_metadata(history["releases"][-1] / "data" / "quotes.parquet").metadata
+    assert metadata[b"description.text"].decode() == TABLES["quotes"].column("text").description
+
+
+def test_sha256sum_checks_every_file_of_a_release(history):
+    release = history["releases"][-1]
+    done = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=release, capture_output=True, text=True
+    )
+    listed = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
+    on_disk = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert done.returncode == 0 and listed == on_disk
+
+
+def test_one_setting_sets_the_licence_everywhere(tmp_path, monkeypatch):
+    from publish.previous import empty_tables
+    from publish.release import ReleaseInfo, write_release_files
+    from selvhjelp_data.settings import load_settings
+
+    monkeypatch.setenv("SELVHJELP_LICENCE", "CC-BY-4.0")
+    settings = load_settings(output_dir=tmp_path)
+    tables = empty_tables()
+    tables["runs"] = TABLES["runs"].to_arrow(
+        [
+            {
+                "run_id": "20261123T060000Z",
+                "started_at": datetime(2026, 11, 23, 6, tzinfo=UTC),
+                "pipeline_version": "0",
+                "source": "x",
+                "pages_requested": 0,
+                "pages_answered": 0,
+                "pages_failed": 0,
+                "changes": 0,
+            }
+        ]
+    )
+    write_release_files(tmp_path / "r", tables, ReleaseInfo("20261123T060000Z", "x", "^https://"), settings)
+    url = "https://creativecommons.org/licenses/by/4.0/"
+    assert json.loads((tmp_path / "r" / "datapackage.json").read_text())["licenses"][0]["path"] == url
+    assert url in (tmp_path / "r" / "README.md").read_text() and url in (tmp_path / "r" / "catalog.ttl").read_text()
+    assert url in (tmp_path / "r" / "datasette.json").read_text()
+    assert "åndsverkloven § 29" in (tmp_path / "r" / "README.md").read_text()

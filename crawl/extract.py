@@ -35,8 +35,8 @@ BREADCRUMB_LEAD = re.compile(r"^\s*Du er her\s*:?\s*", re.IGNORECASE)
 _DROP_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "footer", "iframe", "svg", "button", "select")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LEAF_BLOCKS = _HEADINGS | {"p", "li", "dt", "dd", "td", "th", "pre", "caption", "figcaption"}
-_MAX_BOILERPLATE_CHARS = 300
-_DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title  # a share block is short; never drop a block longer than this
+_MAX_BOILERPLATE_CHARS = 300  # a share block is short; never drop a block longer than this
+_DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title
 
 
 class Link(NamedTuple):

@@ -52,7 +52,7 @@ def start_local_server(timeout: float = 120) -> tuple[subprocess.Popen, str]:
             return proc, api
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("prefect server start exited; see `prefect server start` for why")
+                raise RuntimeError("prefect server start exited; see `prefect server start` for why") from None
             time.sleep(1)
     proc.terminate()
     raise RuntimeError(f"the Prefect server did not answer on {api} within {timeout:.0f} s")

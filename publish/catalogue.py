@@ -4,8 +4,9 @@ licence, where releases are published, the schedule) and the release's own files
 
 One dcat:Catalog with one dcat:Dataset, and a dcat:Distribution per data file (each table as CSV and
 as Parquet) and for the changes feed, each with its download URL, format, media type, size,
-licence, rights and checksum (SHA-1: the only algorithm the profile's shapes take). Every resource it links to is typed and labelled, as the official
-validator's vocabularies would (the SHACL shapes check classes through the data graph).
+licence, rights and checksum (SHA-1: the only algorithm the profile's shapes take). Every resource
+it links to is typed and labelled, as the official validator's vocabularies would (the SHACL shapes
+check classes through the data graph).
 """
 
 from __future__ import annotations

@@ -129,7 +129,8 @@ def _history_model(run_id: str) -> list[str]:
         "import pandas as pd",
         'quotes = pd.read_parquet("data/quotes.parquet")',
         f'now = quotes[quotes.last_seen_run == "{run_id}"]',
-        'on_new_year = quotes[(quotes.first_seen_run <= "20260101T000000Z") & (quotes.last_seen_run >= "20260101T000000Z")]',
+        'T = "20260101T000000Z"',
+        "on_new_year = quotes[(quotes.first_seen_run <= T) & (quotes.last_seen_run >= T)]",
         "```",
         "",
     ]

@@ -10,6 +10,8 @@ from crawl.process import CrawlJob, run_crawl
 from crawl.state import write_json_atomically
 from snapshot.server import Fault, SnapshotServer
 
+from .saved import snapshot_capture
+
 pytestmark = pytest.mark.e2e
 
 INDEX = "http://www.selvhjelp.no/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
@@ -74,11 +76,7 @@ def test_crawl_gets_exactly_the_expected_urls_and_statuses(first_crawl, manifest
         for r in manifest["resources"]
         if 1 in r["epochs"] and r.get("content_type", "").startswith("text/html")
     }
-    index_html = next(
-        open(f"snapshot/site/files/{r['file']}", encoding="utf-8").read()
-        for r in manifest["resources"]
-        if r["url"] == INDEX and 1 in r["epochs"]
-    )
+    index_html = snapshot_capture(INDEX).body.decode("utf-8")
     children = {urllib.parse.unquote(link.url) for link in extract_page(index_html, INDEX).links}
     missing_children = {u for u in children if u not in {urllib.parse.unquote(p) for p in in_snapshot}}
     assert len(in_snapshot) == 6 and len(missing_children) == 11

@@ -92,7 +92,10 @@ def test_norwegian_dates(text, expected):
 
 
 def test_title_printed_twice_before_the_label_is_dropped():
-    html = "<html><body><div><h1>Tittel</h1><p>Tittel</p><p>Sist endret: 12.03.2010</p><p>Tekst her.</p></div></body></html>"
+    html = (
+        "<html><body><div><h1>Tittel</h1><p>Tittel</p><p>Sist endret: 12.03.2010</p><p>Tekst her.</p></div>"
+        "</body></html>"
+    )
     page = extract_page(html, "http://www.selvhjelp.no/no/x.ips")
     assert page.main_text == "Tittel\n\nTekst her." and page.last_modified == date(2010, 3, 12)
 

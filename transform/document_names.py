@@ -91,7 +91,8 @@ TITLE_STATED = re.compile(r"[Tt]ittelen på \w+ er\s*[«\"“”]([^»\"“”]{
 NAME_GIVEN = re.compile(r"med navnet\s*[«\"“”]([^»\"“”]{3,100})[»\"“”]")
 # A plan or strategy with its period, in running text: "Nasjonal plan for selvhjelp 2014 -2018"
 TITLED_WITH_YEARS = re.compile(
-    r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)\s+(\d{4})\s*[-–]\s*(\d{4})\b"
+    r"\b((?:Nasjonal (?:strategi)?plan|Opptrappingsplan|Strategiplan) for [\wæøåÆØÅ ,-]{3,60}?)"
+    r"\s+(\d{4})\s*[-–]\s*(\d{4})\b"
 )
 # A stortingsmelding named by its subject and session, without a number:
 # "Stortingsmeldinga om videreføring av arbeidet med frivilligsentralene i 1993/94"

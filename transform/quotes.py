@@ -47,10 +47,8 @@ def find_spans(text: str) -> list[Span]:
                 spans.append(Span(start, i, opener + close))
         elif ch in OPENERS:
             stack.append((OPENERS[ch], i + 1))
-        elif ch in ('"', "”"):
-            # straight and ”…” quotes open and close with the same mark: open only before a word
-            if i + 1 < len(text) and not text[i + 1].isspace():
-                stack.append((ch, i + 1))
+        elif ch in ('"', "”") and i + 1 < len(text) and not text[i + 1].isspace():
+            stack.append((ch, i + 1))  # straight and ”…” quotes open and close alike: open only before a word
     spans.sort(key=lambda s: (s.start, -s.end))
     for i, span in enumerate(spans):
         enclosing = [j for j, other in enumerate(spans) if j != i and other.start < span.start and span.end < other.end]

@@ -34,7 +34,7 @@ def placed_blocks(page: PageContent) -> Iterator[PlacedBlock]:
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` that holds text[start:end] (whole block if it has one sentence)."""
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         if a <= start < b or (a <= start and end <= b):
             return text[a : max(b, end)].strip()
     return text.strip()

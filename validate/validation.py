@@ -160,25 +160,39 @@ def write_results(report: ValidationReport, out_dir: Path) -> None:
     (out_dir / "report.html").write_text(render_html(report), encoding="utf-8")
 
 
+REPORT_STYLE = (
+    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
+    "td,th{border:1px solid #ccc;padding:4px;font-size:13px;vertical-align:top}"
+    "tr.ok td:nth-child(4){color:#060}tr.fail{background:#fdd}h1 span{font-size:60%;color:#555}"
+)
+
+
+def _report_row(suite: str, r: dict) -> str:
+    cfg = r.get("expectation_config", {})
+    kw = {k: v for k, v in cfg.get("kwargs", {}).items() if k != "batch_id"}
+    if isinstance(kw.get("value_set"), list) and len(kw["value_set"]) > 8:
+        kw["value_set"] = kw["value_set"][:8] + ["…"]
+    unexpected = (r.get("result") or {}).get("partial_unexpected_list") or ""
+    cells = [
+        suite,
+        cfg.get("type", ""),
+        json.dumps(kw, ensure_ascii=False, default=str),
+        "passed" if r.get("success") else "FAILED",
+        str(unexpected)[:300],
+    ]
+    tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+    return f"<tr class={'ok' if r.get('success') else 'fail'}>{tds}</tr>"
+
+
 def render_html(report: ValidationReport) -> str:
     """A report that opens offline: no scripts, no fonts or styles from a CDN."""
-    rows = []
-    for suite, result in report.results.items():
-        for r in result.get("results", []):
-            cfg = r.get("expectation_config", {})
-            kw = {k: v for k, v in cfg.get("kwargs", {}).items() if k != "batch_id"}
-            if isinstance(kw.get("value_set"), list) and len(kw["value_set"]) > 8:
-                kw["value_set"] = kw["value_set"][:8] + ["…"]
-            unexpected = (r.get("result") or {}).get("partial_unexpected_list") or ""
-            rows.append(
-                f"<tr class={'ok' if r.get('success') else 'fail'}><td>{html.escape(suite)}</td><td>{html.escape(cfg.get('type', ''))}</td>"
-                f"<td><code>{html.escape(json.dumps(kw, ensure_ascii=False, default=str))}</code></td>"
-                f"<td>{'passed' if r.get('success') else 'FAILED'}</td><td>{html.escape(str(unexpected)[:300])}</td></tr>"
-            )
+    rows = "".join(_report_row(suite, r) for suite, result in report.results.items() for r in result.get("results", []))
     status = "All expectations passed" if report.success else f"{len(report.failures)} expectations failed"
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Validation report</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:4px;font-size:13px;vertical-align:top}}
-tr.ok td:nth-child(4){{color:#060}}tr.fail{{background:#fdd}}h1 span{{font-size:60%;color:#555}}</style></head>
-<body><h1>Validation report <span>{html.escape(report.summary())}</span></h1><p><strong>{status}.</strong> Suites: {", ".join(map(html.escape, report.results))}.</p>
-<table><tr><th>suite</th><th>expectation</th><th>arguments</th><th>result</th><th>unexpected values (sample)</th></tr>
-{"".join(rows)}</table></body></html>"""
+    suites = ", ".join(map(html.escape, report.results))
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Validation report</title>'
+        f"<style>{REPORT_STYLE}</style></head><body>"
+        f"<h1>Validation report <span>{html.escape(report.summary())}</span></h1>"
+        f"<p><strong>{status}.</strong> Suites: {suites}.</p><table><tr><th>suite</th><th>expectation</th>"
+        f"<th>arguments</th><th>result</th><th>unexpected values (sample)</th></tr>{rows}</table></body></html>"
+    )

@@ -237,9 +237,10 @@ class SelvhjelpSpider(scrapy.Spider):
             if record.redirect_to in chain or len(chain) > MAX_REDIRECTS:
                 record.outcome, record.reason = "failed", f"redirect loop ({len(chain)} hops)"
         yield record
-        if record.outcome == "redirect":
-            if request := self._page_request(record.redirect_to, response.meta["link_depth"], public, chain=chain):
-                yield request
+        if record.outcome == "redirect" and (
+            request := self._page_request(record.redirect_to, response.meta["link_depth"], public, chain=chain)
+        ):
+            yield request
 
     def _parse_document(self, response):
         content_type = (_header(response, "Content-Type") or "").lower()

@@ -237,15 +237,17 @@ def _highest_short_ancestor(el):
     """The widget around a boilerplate marker: climb while the text stays short."""
     while True:
         parent = el.getparent()
-        if (
-            parent is None
-            or parent.tag in ("body", "article", "main")
-            or len(normalise(parent.text_content())) > _MAX_BOILERPLATE_CHARS
-        ):
+        if parent is None or parent.tag in ("body", "article", "main") or _text_length(parent) > _MAX_BOILERPLATE_CHARS:
             return el
         if parent.find(".//h1") is not None:
             return el
         el = parent
+
+
+def _text_length(el) -> int:
+    """Characters of an element's text with whitespace collapsed: a size to compare, cheaper than
+    normalising a whole page's text at every level of the climb."""
+    return len(" ".join(el.text_content().split()))
 
 
 def _article_root(doc, h1):
@@ -254,11 +256,11 @@ def _article_root(doc, h1):
         body = doc
     if h1 is None:
         return body
-    total = len(normalise(body.text_content()))
+    total = _text_length(body)
     node = h1
     while node is not body and node.getparent() is not None:
         node = node.getparent()
-        if len(normalise(node.text_content())) >= 0.5 * total:
+        if _text_length(node) >= 0.5 * total:
             return node
     return body
 

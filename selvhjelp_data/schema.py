@@ -138,8 +138,8 @@ class Table:
                 missing, unexpected = sorted(expected - row.keys()), sorted(row.keys() - expected)
                 problems = [f"lack {missing}"] * bool(missing) + [f"carry undeclared {unexpected}"] * bool(unexpected)
                 raise SchemaMismatch(f"table {self.name}: rows {' and '.join(problems)}")
-        rows = sorted(rows, key=lambda r: tuple("" if r[k] is None else r[k] for k in self.key))
-        return pa.Table.from_pylist(rows, schema=self.schema)
+        table = pa.Table.from_pylist(rows, schema=self.schema)
+        return table.sort_by([(k, "ascending", "at_start") for k in self.key]) if rows else table
 
     def empty(self) -> pa.Table:
         return self.schema.empty_table()

@@ -18,13 +18,16 @@ _CONTROLS = (
 # One pass: odd spaces become spaces, invisible marks and control characters go (str.translate is
 # far cheaper than a regular expression per class, and normalise runs on every block of every page).
 _TABLE = str.maketrans({**{c: " " for c in ODD_SPACES}, **{c: None for c in INVISIBLE + "".join(_CONTROLS)}})
+# ... and translate still looks up every character, so a text without any of them skips it: one
+# regular-expression scan in C is several times cheaper than that.
+_ODD = re.compile("[" + re.escape(ODD_SPACES + INVISIBLE) + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def normalise(text: str) -> str:
     """NFC, odd spaces to plain spaces, soft hyphens and controls removed, whitespace collapsed."""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_TABLE)
-    else:
+        text = unicodedata.normalize("NFC", text)
+    if _ODD.search(text):
         text = text.translate(_TABLE)
     return " ".join(text.split())
 

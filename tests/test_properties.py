@@ -14,7 +14,7 @@ from selvhjelp_data.dates import parse_norwegian_date
 from selvhjelp_data.schema import CHANGE_KINDS, HISTORY_TABLES, SLUG, TABLES
 from selvhjelp_data.urls import page_id
 from transform.build import content_rows, merge_documents
-from transform.document_names import IDENTIFIER_PATTERNS, identify
+from transform.document_names import DESCRIBED_MELDING, IDENTIFIER_PATTERNS, TITLED_WITH_YEARS, identify
 from transform.history import merge_history
 from transform.offices import split_areas
 from transform.pages import change_kind, read_page
@@ -108,6 +108,15 @@ def test_html_into_rows_never_raises_and_every_row_fits_its_schema(markup, url):
 def test_arbitrary_bytes_are_a_page_with_text_or_nothing(body, content_type):
     page = read_page(body, "https://selvhjelp.no/x/", content_type)
     assert page is None or page.main_text.strip()
+
+
+@MANY
+@given(text)
+def test_a_needle_never_hides_a_match(value):
+    """The substring test before each pattern skips only text the pattern cannot match."""
+    scans = [scan for _, _, scan in IDENTIFIER_PATTERNS] + [TITLED_WITH_YEARS, DESCRIBED_MELDING]
+    for scan in scans:
+        assert [m.span() for m in scan.finditer(value)] == [m.span() for m in scan.pattern.finditer(value)]
 
 
 @MANY

@@ -9,8 +9,9 @@ import pytest
 from publish.previous import empty_tables
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.settings import load_settings
-from selvhjelp_data.urls import UrlMap
+from selvhjelp_data.urls import UrlMap, page_id
 from transform.build import build_tables
+from transform.documents import read_references
 from transform.pages import extract_capture
 
 from .saved import snapshot_records
@@ -46,9 +47,14 @@ def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkey
     import transform.build as build
 
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    parallel = build.parallel_reader(tmp_path / "raw", workers=2)(jobs(tmp_path))
+    reader = build.CaptureReader(tmp_path / "raw", workers=2)
+    parallel = reader(jobs(tmp_path))
     sequential = dict(extract_capture((str(tmp_path / "raw"), *job)) for job in jobs(tmp_path))
     assert parallel == sequential and len(parallel) == 6 and all(parallel.values())
+    # the workers read each page's document references too, as this process would
+    assert reader.readings == {page_id(url): read_references(page_id(url), page) for url, page in sequential.items()}
+    contents = {page_id(url): (page, 1) for url, page in sequential.items()}
+    assert build.content_rows(contents, readings=reader.readings) == build.content_rows(contents)
 
 
 def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, tmp_path):
@@ -62,5 +68,5 @@ def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, t
 
     monkeypatch.setattr(build, "ProcessPoolExecutor", Broken)
     monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    pages = build.parallel_reader(tmp_path / "raw", workers=2)(jobs(tmp_path))
+    pages = build.CaptureReader(tmp_path / "raw", workers=2)(jobs(tmp_path))
     assert len(pages) == 6 and all(pages.values())  # read in this process instead

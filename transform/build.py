@@ -22,8 +22,8 @@ from selvhjelp_data.raw_store import RawStore
 from selvhjelp_data.records import ANSWERED
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import HISTORY_TABLES, TABLES
-from selvhjelp_data.urls import UrlMap
-from transform.documents import build_document_tables
+from selvhjelp_data.urls import UrlMap, page_id
+from transform.documents import PageReading, build_document_tables, read_references
 from transform.history import merge_history
 from transform.links import broken_link_rows
 from transform.offices import HEAD_OFFICE_ID, offices_of_page, tasks_of_page
@@ -35,11 +35,14 @@ PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more tha
 
 
 def content_rows(
-    contents: dict[str, tuple[PageContent, int]], head_office_known: bool = False, previous_documents: list[dict] = ()
+    contents: dict[str, tuple[PageContent, int]],
+    head_office_known: bool = False,
+    previous_documents: list[dict] = (),
+    readings: dict[str, PageReading] | None = None,
 ) -> dict[str, list]:
     """documents, mentions, quotes, offices and tasks of the pages live now (page_id -> (content, version));
-    the previous release's documents keep their ids."""
-    documents, mentions, index = build_document_tables(contents, previous_documents)
+    the previous release's documents keep their ids; `readings`: pages whose references are read already."""
+    documents, mentions, index = build_document_tables(contents, previous_documents, readings)
 
     def document_of_heading(heading):
         return index.document_of_heading(heading) if heading else None
@@ -56,25 +59,37 @@ def content_rows(
     return rows
 
 
-def parallel_reader(raw_dir: Path, workers: int | None = None):
-    """Read the captures of a large run in a process pool (extraction is pure and both cores are idle during
-    the transform); None for small runs, where starting workers costs more than it saves."""
-    workers = workers or os.cpu_count() or 1
+def read_capture(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None, PageReading | None]:
+    """A worker's unit of work: the page in a capture, and what it says of documents (step 1 of their
+    reading needs no other page, so it runs here, on both cores, rather than after in one)."""
+    url, page = extract_capture(job)
+    return url, page, read_references(page_id(url), page) if page else None
 
-    def read(jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
-        if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
-            store = RawStore(raw_dir)
-            return dict(extract_capture((str(store.root), *job)) for job in jobs)
+
+class CaptureReader:
+    """Reads the captures of a run: [(url, raw SHA-256, Content-Type)] -> {url: page}. A large run is read
+    in a process pool (extraction is pure and both cores are idle during the transform), which also
+    reads each page's document references into `readings` (page_id -> PageReading); a small run is read
+    here, where starting workers would cost more than it saves."""
+
+    def __init__(self, raw_dir: Path, workers: int | None = None):
+        self.raw_dir = str(raw_dir)
+        self.workers = workers or os.cpu_count() or 1
+        self.readings: dict[str, PageReading] = {}
+
+    def __call__(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
+        if self.workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
+            return dict(extract_capture((self.raw_dir, *job)) for job in jobs)
         # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                return dict(pool.map(extract_capture, [(str(raw_dir), *job) for job in jobs], chunksize=64))
+            with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                results = list(pool.map(read_capture, [(self.raw_dir, *job) for job in jobs], chunksize=64))
         except (BrokenProcessPool, RuntimeError) as error:
             # spawned workers re-import __main__; a script without an `if __name__ == "__main__"` guard breaks them
             log.warning("parallel extraction unavailable (%s); extracting in this process", type(error).__name__)
-            return dict(extract_capture((str(raw_dir), *job)) for job in jobs)
-
-    return read
+            return dict(extract_capture((self.raw_dir, *job)) for job in jobs)
+        self.readings.update((page_id(url), reading) for url, _, reading in results if reading)
+        return {url: page for url, page, _ in results}
 
 
 def latest_run(previous: dict[str, pa.Table]) -> str | None:
@@ -87,17 +102,13 @@ def build_tables(
 ) -> dict[str, pa.Table]:
     """Every table of the release this run makes."""
     raw = RawStore(Path(raw_dir))
+    reader = CaptureReader(raw.root)
     page_tables = build_page_tables(
-        records,
-        raw,
-        previous["pages"].to_pylist(),
-        previous["page_versions"].to_pylist(),
-        run,
-        parallel_reader(raw.root),
+        records, raw, previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run, reader
     )
     old = {name: previous[name].to_pylist() for name in (*HISTORY_TABLES, "documents")}
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
-    current = content_rows(page_tables.contents, head_office_known, old["documents"])
+    current = content_rows(page_tables.contents, head_office_known, old["documents"], reader.readings)
     current["broken_links"] = broken_link_rows(page_tables.not_pages, page_tables.contents, urls)
     before = latest_run(previous)
     rows = {

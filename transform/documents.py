@@ -75,15 +75,24 @@ def sections_of(page: PageContent) -> list[Section]:
     return sections
 
 
-def read_page(pid: str, page: PageContent) -> tuple[list[Reference], list[tuple[int, int]]]:
-    """The references of one page, and which of them are one document (titled heading, identifier)."""
+@dataclass
+class PageReading:
+    """Step 1 for one page, which needs no other page: so a worker process can do it beside extraction."""
+
+    references: list[Reference]
+    same: list[tuple[int, int]]  # pairs of references that are one document (titled heading, identifier)
+    acronyms: dict[str, str]  # abbreviations the page defines
+
+
+def read_references(pid: str, page: PageContent) -> PageReading:
+    """The references of one page, which of them are one document, and the acronyms it defines."""
     references, same = [], []
     for section in sections_of(page):
         start = len(references)
         for placed in section.blocks:
             references += _references_in_block(pid, placed, section)
         same += _section_identity(references, start, section)
-    return references, same
+    return PageReading(references, same, names.acronyms_in(page.main_text))
 
 
 def _references_in_block(pid: str, placed: PlacedBlock, section: Section) -> list[Reference]:
@@ -191,9 +200,13 @@ class Identity:
         self.parent: dict[str, str] = {}
         self.identifier: dict[str, str] = {}  # root -> its identifier
         self.known_id: dict[str, str] = {}  # root -> an id the previous release gave it
+        self._keys: dict[str, str] = {}
 
     def key(self, spelling: str) -> str:
-        return names.spelling_key(spelling, self.acronyms)
+        # the same few spellings come back on page after page: compute each key once
+        if (key := self._keys.get(spelling)) is None:
+            key = self._keys[spelling] = names.spelling_key(spelling, self.acronyms)
+        return key
 
     def find(self, key: str) -> str:
         self.parent.setdefault(key, key)
@@ -345,12 +358,9 @@ def _merged(refs: list[Reference], document_id: str, acronyms: dict[str, str]) -
     return doc
 
 
-def find_titles(index: DocumentIndex, finder: TitleFinder, pid: str, page: PageContent) -> list[Reference]:
-    """Known titles in running text, where no reference stands already (a title next to its own
-    identifier is that reference)."""
-    spans = [
-        (doc_id, r.position, r.position + len(r.matched_text)) for r, doc_id in index.references if r.page_id == pid
-    ]
+def find_titles(finder: TitleFinder, documents: dict, pid: str, page: PageContent, spans: list) -> list[Reference]:
+    """Known titles in running text, where no reference stands already (spans: (document_id, start,
+    end) of the page's references; a title next to its own identifier is that reference)."""
     found = []
     for placed in placed_blocks(page):
         if placed.block.kind == "heading":
@@ -360,7 +370,7 @@ def find_titles(index: DocumentIndex, finder: TitleFinder, pid: str, page: PageC
             start, end = placed.offset + a_, placed.offset + b_
             if any(_taken(start, end, doc_id, span, here) for span in spans):
                 continue
-            found.append(_reference(pid, placed, index.documents[doc_id], a_, b_))
+            found.append(_reference(pid, placed, documents[doc_id], a_, b_))
             spans.append((doc_id, start, end))
     return found
 
@@ -383,35 +393,39 @@ class TitleFinder:
 
     def __init__(self, by_spelling: dict[str, str]):
         self.titles = {s: doc_id for s, doc_id in by_spelling.items() if len(s) >= 12}
-        self.max_words = max((len(s.split()) for s in self.titles), default=0)
-        self.first_words = {s.split()[0].strip(self._EDGE) for s in self.titles}
+        # first word -> the word counts of the titles it starts, longest first: only those are tried
+        lengths = defaultdict(set)
+        for s in self.titles:
+            words = s.split()
+            lengths[words[0].strip(self._EDGE)].add(len(words))
+        self.lengths = {word: sorted(counts, reverse=True) for word, counts in lengths.items()}
 
     def find(self, text: str):
         """(start, end, document_id) of each longest title match, left to right."""
-        if not self.titles:
-            return
         low = text.lower()
-        words = [(m.start(), m.end()) for m in _WORD.finditer(low)]
-        i = 0
-        while i < len(words):
-            if low[words[i][0] : words[i][1]].strip(self._EDGE) in self.first_words and (
-                hit := self._longest_at(low, words, i)
-            ):
-                yield hit[:3]
-                i = hit[3]
-            i += 1
+        tokens = low.split()
+        stripped = [token.strip(self._EDGE) for token in tokens]
+        words = None  # character offsets of the tokens: worked out for a block with a hit only
+        free = 0  # the first token not inside a title found already
+        for i in [i for i, word in enumerate(stripped) if word in self.lengths]:
+            if i >= free and (hit := self._longest_at(tokens, i, self.lengths[stripped[i]])):
+                n, doc_id, lead, trail = hit
+                words = words or [(m.start(), m.end()) for m in _WORD.finditer(low)]
+                yield words[i][0] + lead, words[i + n - 1][1] - trail, doc_id
+                free = i + n
 
-    def _longest_at(self, low: str, words: list, i: int):
-        for j in range(min(len(words), i + self.max_words) - 1, i - 1, -1):
-            start, end = words[i][0], words[j][1]
-            candidate = low[start:end]
+    def _longest_at(self, tokens: list[str], i: int, lengths: list[int]):
+        """(word count, document, edge characters to drop before, after) of the longest title at token i."""
+        for n in lengths:
+            if i + n > len(tokens):
+                continue
+            candidate = " ".join(tokens[i : i + n])  # a title's words, however the text spaced them
+            if doc_id := self.titles.get(candidate):
+                return n, doc_id, 0, 0
             stripped = candidate.strip(self._EDGE)
-            doc_id = self.titles.get(candidate) or self.titles.get(stripped)
-            if doc_id:
-                if candidate != stripped and candidate not in self.titles:
-                    start += candidate.index(stripped)
-                    end = start + len(stripped)
-                return start, end, doc_id, j
+            if doc_id := self.titles.get(stripped):
+                lead = len(candidate) - len(candidate.lstrip(self._EDGE))
+                return n, doc_id, lead, len(candidate) - len(candidate.rstrip(self._EDGE))
         return None
 
 
@@ -419,22 +433,27 @@ _WORD = re.compile(r"\S+")
 
 
 def build_document_tables(
-    contents: dict[str, tuple[PageContent, int]], previous: list[dict] = ()
+    contents: dict[str, tuple[PageContent, int]],
+    previous: list[dict] = (),
+    readings: dict[str, PageReading] | None = None,
 ) -> tuple[list[dict], list[dict], DocumentIndex]:
-    """This run's documents and mentions from the pages live now (page_id -> (content, version))."""
+    """This run's documents and mentions from the pages live now (page_id -> (content, version));
+    `readings` holds step 1 of pages already read (by the extraction workers)."""
     references, same, acronyms = [], [], {}
     for pid in sorted(contents):
-        page = contents[pid][0]
-        acronyms.update(names.acronyms_in(page.main_text))
-        page_refs, page_same = read_page(pid, page)
-        same += [(a + len(references), b + len(references)) for a, b in page_same]
-        references += page_refs
+        reading = (readings or {}).get(pid) or read_references(pid, contents[pid][0])
+        acronyms.update(reading.acronyms)
+        same += [(a + len(references), b + len(references)) for a, b in reading.same]
+        references += reading.references
     identity, keys = resolve(references, same, acronyms, list(previous))
     index = DocumentIndex(identity, references, keys)
     mentions = list(index.references)
     finder = TitleFinder(index.by_spelling)
+    spans = defaultdict(list)  # by page: one pass, not a scan of every reference for each page
+    for r, doc_id in index.references:
+        spans[r.page_id].append((doc_id, r.position, r.position + len(r.matched_text)))
     for pid in sorted(contents):
-        for ref in find_titles(index, finder, pid, contents[pid][0]):
+        for ref in find_titles(finder, index.documents, pid, contents[pid][0], spans[pid]):
             ref.doc.add_alias(ref.matched_text)  # a spelling seen on the pages
             mentions.append((ref, ref.doc.document_id))
     rows = mention_rows(mentions, {pid: version for pid, (_, version) in contents.items()})

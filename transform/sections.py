@@ -27,7 +27,7 @@ def placed_blocks(page: PageContent) -> Iterator[PlacedBlock]:
         text_offset = offset + (len(rendered) - len(block.text))
         if block.kind == "heading":
             heading = block.text
-        yield PlacedBlock(block, heading if block.kind != "heading" else heading, text_offset)
+        yield PlacedBlock(block, heading, text_offset)
         offset += len(rendered) + len(BLOCK_SEPARATOR)
 
 

@@ -8,7 +8,6 @@ reads "Del på sosiale medier" (or the like) is boilerplate however it is marked
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -117,21 +116,13 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
         return None
 
 
-@dataclass(frozen=True)
-class PageOutline:
-    """What the spider needs of a page: enough to record it and to follow its article links."""
-
-    title: str | None
-    date_label: str | None
-    links: tuple[Link, ...]
-
-
-def _article(html: str | bytes, url: str):
-    """(section, title, article root or None, h1) after boilerplate is gone; None when nothing is HTML-like."""
+def _article(html: str | bytes, url: str, with_section: bool = True):
+    """(section, title, article root or None, h1) after boilerplate is gone; None when nothing is HTML-like.
+    The crawl needs no section: it skips the breadcrumb search."""
     doc = parse_html(html)
     if doc is None:
         return None
-    section = _parse_section(doc)
+    section = _parse_section(doc) if with_section else None  # before the breadcrumb goes with the boilerplate
     _drop_boilerplate_elements(doc)
     h1 = _first_h1(doc)
     return section, _parse_title(doc, h1), _article_root(doc, h1), h1
@@ -158,16 +149,13 @@ def extract_page(html: str | bytes, url: str, site_generation: str | None = None
     )
 
 
-def page_outline(html: str | bytes, url: str) -> PageOutline:
-    """Title, date line and article links, without reading the whole article into blocks (the crawl's hot path)."""
-    parts = _article(html, url)
-    if parts is None:
-        return PageOutline(None, None, ())
-    _, title, root, h1 = parts
-    if root is None:
-        return PageOutline(title, None, ())
-    first = _body_blocks(h1, itertools.islice(_blocks(root), _DATE_LABEL_WITHIN + 1))
-    return PageOutline(title, _take_date_label(first, title)[1], _parse_links(root, url))
+def article_links(html: str | bytes, url: str) -> tuple[Link, ...]:
+    """The links inside the article, without reading it into blocks: all the crawl needs of a page
+    whose links it follows (reading the page is the transform's work)."""
+    parts = _article(html, url, with_section=False)
+    if parts is None or parts[2] is None:
+        return ()
+    return _parse_links(parts[2], url)
 
 
 def _body_blocks(h1, blocks) -> list[Block]:

@@ -67,6 +67,10 @@ DEPTH_LIMIT = 0
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# A page yields one record and a few links, and the pipelines write to local files without waiting;
+# Scrapy starts CONCURRENT_ITEMS asyncio workers for the output of every response (100 by default),
+# which cost a tenth of a 10,000-page crawl and bought nothing.
+CONCURRENT_ITEMS = 4
 
 DOWNLOADER_MIDDLEWARES = {
     "crawl.middlewares.OffSiteGuardMiddleware": 50,  # before robots.txt: its look-ups must not leave either

@@ -16,10 +16,12 @@ import os
 from datetime import UTC
 from email.utils import format_datetime
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from selvhjelp_data.raw_store import RawStore
+
+if TYPE_CHECKING:  # the crawl child reads only JSON: pyarrow (and numpy's thread pool) stay out of it
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 # Outcomes that are an answer of the site; "failed" (5xx, timeout, refused, truncated ...) is not.
 ANSWERED = ("fetched", "not_modified", "redirect", "not_found", "skipped")
@@ -30,11 +30,7 @@ class CrawlRecord:
     link_text: str | None = None  # the text of the link it was found by
     sitemap_lastmod: str | None = None
     site_generation: str | None = None
-    title: str | None = None
-    date_label: str | None = None
     body: bytes | None = field(default=None, repr=False)  # handed to the raw store, never written to records
 
     def to_json_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("body")
-        return data
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "body"}  # asdict copies deep: slow

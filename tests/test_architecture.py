@@ -61,3 +61,17 @@ def test_the_walk_finds_an_upward_import(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from flows.pipeline import selvhjelp_pipeline\n")
     assert imported_packages(sample) == {"flows"}
+
+
+def test_the_crawl_child_loads_no_table_machinery():
+    """The crawl process reads and writes JSON and bytes: pyarrow, pandas and numpy (whose thread pool
+    spins beside the event loop) cost it start-up time and CPU for nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, crawl.process, crawl.spiders.selvhjelp, crawl.pipelines, crawl.middlewares;"
+        "print(sorted({'pyarrow', 'pandas', 'numpy', 'great_expectations', 'prefect'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"

@@ -101,3 +101,14 @@ def test_a_nul_or_huge_attribute_is_no_crash():
         "https://selvhjelp.no/x/",
     )
     assert page.title == "Title" and "ab" in page.main_text
+
+
+def test_utf8_with_a_few_broken_bytes_stays_utf8_and_windows_1252_stays_windows_1252():
+    from transform.pages import decode_html
+
+    utf8 = "<h1>Ødelagt side</h1><p>Både æ og å</p>".encode() + b"\xff\xfe"
+    assert decode_html(utf8, "text/html; charset=utf-8").startswith("<h1>Ødelagt side</h1><p>Både æ og å")
+    assert decode_html(utf8, "text/html; charset=iso-8859-1").startswith("<h1>Ødelagt side")
+    cp1252 = "<h1>Ødelagt side</h1><p>Både æ og å – «sitat»</p>".encode("cp1252")
+    assert decode_html(cp1252, "text/html; charset=utf-8") == cp1252.decode("cp1252")
+    assert decode_html(cp1252, None) == cp1252.decode("cp1252")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,15 +38,21 @@ OK, GONE_VERDICT, MOVED, FAILED = "ok", "gone", "moved", "failed"
 NOT_REQUESTED = "not requested in this run"
 
 
+_DECODED_LETTERS = re.compile("[^\x00-\x7f\ufffd]")  # characters only a valid multi-byte sequence gives
+
+
 def decode_html(body: bytes, content_type: str | None) -> str:
     """The declared charset (iso-8859-1 read as windows-1252, as browsers do), else sniffed; but a body
-    that is valid UTF-8 with non-ASCII letters is UTF-8 whatever its header says (no windows-1252 text
-    forms valid multi-byte UTF-8 by chance), and one that the header garbles is read as windows-1252."""
+    that is UTF-8 with non-ASCII letters is UTF-8 whatever its header says (no windows-1252 text forms
+    valid multi-byte UTF-8 by chance), also when a few bytes of it are broken (those become U+FFFD),
+    and one that the header garbles is read as windows-1252."""
     if not body.isascii():
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        text = body.decode("utf-8", errors="replace")
+        broken = text.count("\ufffd")
+        # a valid multi-byte sequence is strong evidence (windows-1252 text almost never forms one), a
+        # broken byte weak (junk turns up in UTF-8 pages too)
+        if 2 * len(_DECODED_LETTERS.findall(text)) >= broken:
+            return text
     text = html_to_unicode(content_type, body)[1]
     if "\ufffd" in text:  # declared UTF-8 (or nothing) over windows-1252 bytes, as older CMSs sent them
         return body.decode("cp1252", errors="replace")

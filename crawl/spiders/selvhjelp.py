@@ -31,7 +31,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
-from crawl.extract import page_outline, site_generation_of
+from crawl.extract import article_links, site_generation_of
 from crawl.state import read_known
 from selvhjelp_data.raw_store import read_raw
 from selvhjelp_data.records import CrawlRecord
@@ -252,20 +252,20 @@ class SelvhjelpSpider(scrapy.Spider):
             yield self._record(response, "skipped", reason="binary body labelled as HTML")
             return
         text = response.text  # decoded by the declared charset (iso-8859-1 read as windows-1252, as browsers do)
-        generation = site_generation_of(response.meta["public_url"], text)
         record = self._record(response, "fetched")
-        record.body = body
-        page = page_outline(text, response.url)
-        record.site_generation, record.title, record.date_label = generation, page.title, page.date_label
+        record.body, record.site_generation = body, site_generation_of(response.meta["public_url"], text)
         yield record
-        yield from self._follow_article_links(page.links, response)
+        yield from self._follow_article_links(text, response)
 
-    def _follow_article_links(self, links, response):
+    def _follow_article_links(self, text: str, response):
+        """Requests for the site's pages the article links to; a page at the depth limit is not even
+        parsed (most pages of a large site are: the crawl's time then goes to fetching, as a bare
+        spider's does; the transform reads every page in full)."""
         depth = response.meta["link_depth"] + 1
         if depth > self.depth_limit:
             return
         source = response.meta["public_url"]
-        for link in links:
+        for link in article_links(text, response.url):
             if self.urls.is_own(link.url) and (
                 request := self._page_request(link.url, depth, source, link_text=link.text)
             ):

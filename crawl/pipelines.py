@@ -25,13 +25,14 @@ class RawCapturePipeline:
 
 
 class CrawlRecordPipeline:
-    def __init__(self, records_path: str):
+    def __init__(self, records_path: str, stats=None):
         self.records_path = Path(records_path)
+        self.stats = stats
         self._file = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings["SELVHJELP_RECORDS_PATH"])
+        return cls(crawler.settings["SELVHJELP_RECORDS_PATH"], crawler.stats)
 
     def open_spider(self):
         self.records_path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,4 +45,6 @@ class CrawlRecordPipeline:
     def process_item(self, item: CrawlRecord):
         self._file.write(json.dumps(item.to_json_dict(), ensure_ascii=False) + "\n")
         self._file.flush()  # a crashed crawl keeps every record written so far
+        if item.outcome == "failed" and self.stats is not None:
+            self.stats.inc_value("selvhjelp/failed")  # for the progress lines (crawl.progress)
         return item

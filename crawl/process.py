@@ -12,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from crawl.progress import CrawlProgress
 from crawl.state import read_known
 from selvhjelp_data.records import ANSWERED
 
@@ -122,25 +124,20 @@ def summarise(records: list[dict], stats: dict, previous: dict, duration: float)
     )
 
 
-def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlResult:
-    """Crawl in a child process; raise CrawlError with the child's last words if it fails."""
+def run_crawl(job: CrawlJob, timeout: float = 3600, on_progress=None) -> CrawlResult:
+    """Crawl in a child process; raise CrawlError with the child's last words if it fails.
+    `on_progress(CrawlProgress)` is called with each progress line the child prints (every few seconds)."""
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     job_path = out / "job.json"
     job_path.write_text(json.dumps(asdict(job), indent=1), encoding="utf-8")
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "crawl.process", str(job_path)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    returncode, output = _run_child([sys.executable, "-m", "crawl.process", str(job_path)], timeout, on_progress)
     duration = time.monotonic() - started
-    (out / "crawl.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
-    if proc.returncode != 0 or not job.records_path.exists():
-        last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise CrawlError(f"crawl failed (exit {proc.returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
+    (out / "crawl.log").write_text(output, encoding="utf-8")
+    if returncode != 0 or not job.records_path.exists():
+        last = output.strip().splitlines()[-1:] or ["no output"]
+        raise CrawlError(f"crawl failed (exit {returncode}): {last[0]}  [log: {out / 'crawl.log'}]")
     stats = json.loads(job.stats_path.read_text(encoding="utf-8")) if job.stats_path.exists() else {}
     if stats.get("finish_reason") != "finished":
         # a crawl stopped half-way (SIGTERM, a closed spider) exits 0 with a partial set of records
@@ -150,6 +147,37 @@ def run_crawl(job: CrawlJob, timeout: float = 3600) -> CrawlResult:
         )
     known = read_known(job.known_path) if job.known_path else {}
     return CrawlResult(job, summarise(read_records(job.records_path), stats, known, duration))
+
+
+def _run_child(cmd: list[str], timeout: float, on_progress) -> tuple[int, str]:
+    """(exit code, everything it wrote) of the crawl child, passing its progress lines on as they come.
+    The child is killed if it runs past `timeout` or if this process is interrupted (SIGTERM, Ctrl-C)."""
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    lines = []
+    try:
+        for line in proc.stdout:
+            progress = CrawlProgress.from_line(line)
+            if progress is None:
+                lines.append(line)
+            elif on_progress is not None:
+                on_progress(progress)
+        return proc.wait(), "".join(lines)
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
 
 
 def _crawl_in_this_process(job: CrawlJob) -> None:

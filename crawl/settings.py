@@ -78,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawl.middlewares.RobotsTxtMiddleware": 100,
     "crawl.middlewares.RetryBackoffMiddleware": 560,  # just after RetryMiddleware (550) re-queues
 }
+# A progress line every few seconds on the child's stdout (crawl.extensions): a long crawl says where it is.
+EXTENSIONS = {"crawl.extensions.ProgressLines": 500}
+SELVHJELP_PROGRESS_SECONDS = 2.0
 ITEM_PIPELINES = {
     "crawl.pipelines.RawCapturePipeline": 100,
     "crawl.pipelines.CrawlRecordPipeline": 200,

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from crawl.process import CrawlSummary
 from publish.notify import NotifyResult
 from validate.validation import ValidationReport
 
+log = logging.getLogger(__name__)
 CHANGE_COLUMNS = ("kind", "url", "title", "last_modified_before", "last_modified_after")
 
 
@@ -62,3 +69,32 @@ def write_artifacts(
         key="selvhjelp-changes",
         description="Changes detected in this run",
     )
+
+
+class RunProgress:
+    """One progress artifact per run in the Prefect UI: the stage, and during the crawl its counts.
+
+    Each stage has a share of the bar (the crawl most: it is most of a large run's time). The UI is a
+    convenience: a failing API call is logged and the run goes on.
+    """
+
+    KEY = "selvhjelp-progress"
+    STAGES = {"crawl": (0, 70), "transform": (70, 85), "validate": (85, 95), "publish": (95, 100)}
+
+    def __init__(self):
+        self.artifact_id = None
+
+    def show(self, stage: str, share_done: float = 0.0, description: str | None = None) -> None:
+        low, high = self.STAGES[stage]
+        percent = round(low + (high - low) * min(max(share_done, 0.0), 1.0), 1)
+        description = description or f"{stage} ..."
+        try:
+            if self.artifact_id is None:
+                self.artifact_id = create_progress_artifact(percent, key=self.KEY, description=description)
+            else:
+                update_progress_artifact(self.artifact_id, percent, description=description)
+        except Exception as error:  # the UI must never stop a run
+            log.debug("progress artifact not updated: %s", error)
+
+    def done(self, description: str) -> None:
+        self.show("publish", 1.0, description)

@@ -20,8 +20,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from crawl.process import CrawlJob, CrawlResult, check_site_answered, run_crawl
+from crawl.progress import CrawlProgress
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
-from flows.artifacts import write_artifacts
+from flows.artifacts import RunProgress, write_artifacts
 from flows.console import CONSOLE
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
@@ -50,6 +51,7 @@ class Run:
     target: CrawlTarget
     allow_shrink: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    progress: RunProgress = field(default_factory=RunProgress)
 
     @property
     def layout(self) -> OutputLayout:
@@ -61,6 +63,7 @@ class Run:
 
     @contextmanager
     def timed(self, stage: str):
+        self.progress.show(stage)
         started = time.monotonic()
         try:
             yield
@@ -102,10 +105,21 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
         speed="full" if run.target.snapshot else None,  # the bundled snapshot is ours; a mirror: the setting
     )  # a mirror gets live politeness
     with run.timed("crawl"):
-        crawl = run_crawl(job)
+        crawl = run_crawl(job, on_progress=lambda progress: show_crawl_progress(run, progress))
     get_run_logger().info(crawl.summary.line(), extra=CONSOLE)
     check_site_answered(crawl.records(), run.target.name, run.settings.min_answer_share)
     return crawl
+
+
+def show_crawl_progress(run: Run, progress: CrawlProgress) -> None:
+    """A progress line from the crawl child (every few seconds): on the terminal and in the UI."""
+    get_run_logger().info(progress.line(), extra=CONSOLE)
+    run.progress.show("crawl", progress.share_done(), progress.line())
+
+
+def show_transform_progress(run: Run, line: str, share_done: float) -> None:
+    get_run_logger().info(line, extra=CONSOLE)
+    run.progress.show("transform", share_done, line)
 
 
 @task(name="transform", cache_policy=NO_CACHE)
@@ -113,7 +127,13 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
     """Build the tables from the crawl records, raw captures and the previous release (no network)."""
     with run.timed("transform"):
         tables = build_tables(
-            crawl.records(), crawl.raw_dir, previous.tables, run.info, run.target.urls, run.target.description
+            crawl.records(),
+            crawl.raw_dir,
+            previous.tables,
+            run.info,
+            run.target.urls,
+            run.target.description,
+            on_progress=lambda line, share: show_transform_progress(run, line, share),
         )
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
@@ -147,6 +167,7 @@ def validate_tables(run: Run, tables: dict[str, pa.Table], previous: PreviousRel
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationReport, crawl: CrawlResult) -> Path:
     """Write the release files, move them into place, switch `latest`, then save the next run's state."""
+    run.progress.show("publish")
     stage = run.layout.staging(run.run_id)
     sitemaps = sitemap_state(read_sitemap_state(run.layout.sitemap_state), crawl.records())
     run_json = {
@@ -258,6 +279,7 @@ def selvhjelp_pipeline(
         release = publish_release(run, tables, report, crawl)
     notifications = notify_subscribers(run, tables)
     write_artifacts(crawl.summary, tables, report, release, notifications)
+    run.progress.done(f"published {release.name}")
     if settings.publish_to:
         push_to_data_repository(run, release)  # a failure here leaves the local release as it is
     this_run = tables["runs"].to_pylist()[-1]

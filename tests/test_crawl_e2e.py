@@ -7,6 +7,7 @@ import pytest
 
 from crawl.extract import extract_page
 from crawl.process import CrawlJob, run_crawl
+from crawl.progress import CrawlProgress
 from crawl.state import write_json_atomically
 from selvhjelp_data.raw_store import read_raw
 from snapshot.server import Fault, SnapshotServer
@@ -191,3 +192,24 @@ def test_nothing_outside_the_snapshot_server_is_requested(fault_crawl):
     # every request the downloader made arrived at our server; the off-site hop was never sent
     assert fault_crawl["stats"]["downloader/request_count"] == len(fault_crawl["log"])
     assert not any("example.org" in e.path for e in fault_crawl["log"])
+
+
+def test_a_crawl_reports_where_it_is_while_it_runs(tmp_path):
+    """Progress lines come from the child as it works (here every 0.1 s, with one page taking a second
+    to answer) and the last one is the total."""
+    seen = []
+    with SnapshotServer(epoch=1, faults={"/politisk-forankring/": Fault.SLOW}, slow_seconds=1) as server:
+        job = CrawlJob(
+            out_dir=str(tmp_path / "c"),
+            raw_dir=str(tmp_path / "raw"),
+            mirror=server.url,
+            speed="full",
+            settings={"SELVHJELP_PROGRESS_SECONDS": 0.1, "DOWNLOAD_TIMEOUT": 5},
+        )
+        result = run_crawl(job, on_progress=seen.append)
+    assert len(seen) >= 2 and all(isinstance(p, CrawlProgress) for p in seen)
+    assert [p.fetched for p in seen] == sorted(p.fetched for p in seen)  # counts only grow
+    last = seen[-1]
+    assert last.fetched == result.summary.requests and last.queued == 0 and last.share_done() == 1.0
+    assert any(p.queued > 0 for p in seen[:-1])  # mid-crawl: the slow page was still on the wire
+    assert "PROGRESS" not in (tmp_path / "c" / "crawl.log").read_text()  # progress is not log noise

@@ -160,14 +160,17 @@ def test_every_flow_run_completed_with_its_artifacts(history):
     async def read():
         async with get_client() as client:
             runs = await client.read_flow_runs()
-            keys = ArtifactFilterKey(any_=["selvhjelp-run-summary", "selvhjelp-changes"])
+            keys = ArtifactFilterKey(any_=["selvhjelp-run-summary", "selvhjelp-changes", "selvhjelp-progress"])
             return runs, await client.read_artifacts(artifact_filter=ArtifactFilter(key=keys))
 
     runs, artifacts = asyncio.run(read())
     ours = [r for r in runs if r.name and r.state and r.state.is_completed()]
     assert len(ours) >= 4
     for run in ours[:4]:
-        assert {a.key for a in artifacts if a.flow_run_id == run.id} == {"selvhjelp-run-summary", "selvhjelp-changes"}
+        mine = {a.key: a for a in artifacts if a.flow_run_id == run.id}
+        assert set(mine) == {"selvhjelp-run-summary", "selvhjelp-changes", "selvhjelp-progress"}
+        # the progress bar went through the stages and ended full
+        assert mine["selvhjelp-progress"].data == 100 and mine["selvhjelp-progress"].description.startswith("published")
 
 
 def test_serve_registers_a_deployment_with_the_cron_schedule(prefect_harness):

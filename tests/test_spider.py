@@ -158,3 +158,13 @@ def test_hostile_links_never_leave_the_site_or_its_schemes():
     )
     follow = requests(answer(spider(), SEED_001, body=html, headers={"Content-Type": "text/html"}))
     assert sorted(r.url for r in follow) == [MIRROR + "/Kontakt/", MIRROR + "/etc/passwd", MIRROR + "/no/%2F..%2Fx"]
+
+
+def test_a_progress_line_reads_back_and_anything_else_is_not_one():
+    from crawl.progress import CrawlProgress
+
+    progress = CrawlProgress(fetched=30, queued=10, failed=1, seconds=4.0, rate=7.5)
+    assert CrawlProgress.from_line(progress.to_line() + "\n") == progress and progress.share_done() == 0.75
+    assert progress.line() == "crawl: 30 answered, 10 queued, 1 failed, 8 pages/s, 4 s"
+    for other in ("2026-11-25 [scrapy] INFO: Spider opened", "PROGRESS {not json", 'PROGRESS {"fetched": 1}'):
+        assert CrawlProgress.from_line(other) is None

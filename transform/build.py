@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -32,6 +34,8 @@ from transform.quotes import quotes_of_page
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
+PROGRESS_SECONDS = 2.0  # a long transform says where it is this often
+Progress = Callable[[str, float], None]  # (line for the terminal, share of the stage done)
 
 
 def content_rows(
@@ -72,10 +76,11 @@ class CaptureReader:
     reads each page's document references into `readings` (page_id -> PageReading); a small run is read
     here, where starting workers would cost more than it saves."""
 
-    def __init__(self, raw_dir: Path, workers: int | None = None):
+    def __init__(self, raw_dir: Path, workers: int | None = None, on_progress: Progress | None = None):
         self.raw_dir = str(raw_dir)
         self.workers = workers or os.cpu_count() or 1
         self.readings: dict[str, PageReading] = {}
+        self.on_progress = on_progress
 
     def __call__(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
         if self.workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
@@ -83,13 +88,23 @@ class CaptureReader:
         # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
         try:
             with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                results = list(pool.map(read_capture, [(self.raw_dir, *job) for job in jobs], chunksize=64))
+                done = pool.map(read_capture, [(self.raw_dir, *job) for job in jobs], chunksize=64)
+                results = list(self._counted(done, len(jobs)))
         except (BrokenProcessPool, RuntimeError) as error:
             # spawned workers re-import __main__; a script without an `if __name__ == "__main__"` guard breaks them
             log.warning("parallel extraction unavailable (%s); extracting in this process", type(error).__name__)
             return dict(extract_capture((self.raw_dir, *job)) for job in jobs)
         self.readings.update((page_id(url), reading) for url, _, reading in results if reading)
         return {url: page for url, page, _ in results}
+
+    def _counted(self, results, total: int):
+        """The results as they come, with a progress line every PROGRESS_SECONDS."""
+        last = time.monotonic()
+        for n, result in enumerate(results, 1):
+            if self.on_progress and time.monotonic() - last >= PROGRESS_SECONDS:
+                last = time.monotonic()
+                self.on_progress(f"transform: read {n} of {total} pages", 0.5 * n / total)
+            yield result
 
 
 def latest_run(previous: dict[str, pa.Table]) -> str | None:
@@ -98,16 +113,24 @@ def latest_run(previous: dict[str, pa.Table]) -> str | None:
 
 
 def build_tables(
-    records: list[dict], raw_dir: Path, previous: dict[str, pa.Table], run: RunInfo, urls: UrlMap, source: str
+    records: list[dict],
+    raw_dir: Path,
+    previous: dict[str, pa.Table],
+    run: RunInfo,
+    urls: UrlMap,
+    source: str,
+    on_progress: Progress | None = None,
 ) -> dict[str, pa.Table]:
-    """Every table of the release this run makes."""
+    """Every table of the release this run makes; `on_progress` hears where a long transform is."""
+    say = on_progress or (lambda line, share: None)
     raw = RawStore(Path(raw_dir))
-    reader = CaptureReader(raw.root)
+    reader = CaptureReader(raw.root, on_progress=on_progress)
     page_tables = build_page_tables(
         records, raw, previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run, reader
     )
     old = {name: previous[name].to_pylist() for name in (*HISTORY_TABLES, "documents")}
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
+    say(f"transform: documents, quotes and offices of {len(page_tables.contents)} pages", 0.6)
     current = content_rows(page_tables.contents, head_office_known, old["documents"], reader.readings)
     current["broken_links"] = broken_link_rows(page_tables.not_pages, page_tables.contents, urls)
     before = latest_run(previous)
@@ -123,6 +146,7 @@ def build_tables(
         )
         for name in HISTORY_TABLES
     }
+    say("transform: history merged, building the tables", 0.9)
     rows["documents"] = merge_documents(old["documents"], current["documents"], rows["document_mentions"], run.run_id)
     rows["pages"], rows["page_versions"] = page_tables.pages, page_tables.versions
     rows["changes"] = previous["changes"].to_pylist() + page_tables.changes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,13 +58,18 @@ trivial()
 """
 
 
-def framework_floor(env: dict, repeats: int = 2) -> dict:
-    """A trivial Prefect flow run plus importing Great Expectations: what any run of ours pays.
+def framework_floor(env: dict) -> dict:
+    """One run of a trivial Prefect flow plus importing Great Expectations: what any run of ours pays."""
+    return measure([sys.executable, "-c", FLOOR_SCRIPT], env)
 
-    The first run in a new PREFECT_HOME also creates Prefect's database: it is a warm-up, not the floor.
-    """
-    measure([sys.executable, "-c", FLOOR_SCRIPT], env)
-    return min((measure([sys.executable, "-c", FLOOR_SCRIPT], env) for _ in range(repeats)), key=lambda r: r["seconds"])
+
+def warm_up(env: dict) -> None:
+    """The first run in a new PREFECT_HOME also creates Prefect's database: a warm-up, not a figure."""
+    framework_floor(env)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def run_flow(output: Path, env: dict, *extra: str) -> dict:
@@ -76,7 +82,7 @@ def machine() -> str:
     cpus = os.cpu_count()
     memory = ""
     try:
-        kb = int(next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1])
+        kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
         memory = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass
@@ -93,3 +99,14 @@ def scratch() -> Path:
 
 def stage_line(run: dict) -> str:
     return ", ".join(f"{k} {v:.1f} s" for k, v in run["stage_seconds"].items())
+
+
+def peak_line(run: dict) -> str:
+    """Peak memory after each stage: the flow process, and the children it waited for."""
+    return ", ".join(
+        f"{stage} {p['flow']:.0f}/{p['children']:.0f} MB" for stage, p in run.get("stage_peak_mb", {}).items()
+    )
+
+
+def largest_peak(run: dict) -> float:
+    return max((max(p.values()) for p in run.get("stage_peak_mb", {}).values()), default=0.0)

@@ -9,9 +9,13 @@ previous release and `latest` stay as they were.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,8 +30,13 @@ class Stopped(KeyboardInterrupt):
 _signals: list[int] = []  # a signal that arrived: whatever error follows it, the run was stopped
 
 
+STOP_GRACE_SECONDS = 5.0  # a stop unwinds cleanly within this, or the process ends anyway
+
+
 def _stop_on_sigterm() -> None:
     def stop(signum, frame):
+        if not _signals:
+            threading.Thread(target=_end_after_grace, name="stop-watchdog", daemon=True).start()
         _signals.append(signum)
         raise Stopped()
 
@@ -214,10 +223,32 @@ def _after_a_signal(error: BaseException | None) -> bool:
 
 
 def _stopped(args) -> int:
-    print(
-        f"selvhjelp-data {args.command}: stopped; nothing published, the previous release is as it was", file=sys.stderr
-    )
+    print(f"selvhjelp-data {args.command}: {STOPPED_LINE}", file=sys.stderr)
     return STOPPED
+
+
+STOPPED_LINE = "stopped; nothing published, the previous release is as it was"
+
+
+def _end_after_grace() -> None:
+    """The way out of a stop that hangs (a client call retrying against a server already gone): end
+    the process and its children. Nothing is lost: a release is published by one rename, and a
+    half-written staging folder is cleared by the next run."""
+    time.sleep(STOP_GRACE_SECONDS)
+    for pid in _child_pids(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    print(f"selvhjelp-data: {STOPPED_LINE}", file=sys.stderr, flush=True)
+    os._exit(STOPPED)
+
+
+def _child_pids(parent: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(stat.parent.name))
+    return children
 
 
 if __name__ == "__main__":

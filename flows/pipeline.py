@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import resource
 import shutil
 import threading
 import time
@@ -51,6 +52,7 @@ class Run:
     target: CrawlTarget
     allow_shrink: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_peak_mb: dict[str, dict[str, float]] = field(default_factory=dict)
     progress: RunProgress = field(default_factory=RunProgress)
 
     @property
@@ -69,6 +71,15 @@ class Run:
             yield
         finally:
             self.stage_seconds[stage] = round(time.monotonic() - started, 3)
+            self.stage_peak_mb[stage] = peak_memory_mb()
+
+
+def peak_memory_mb() -> dict[str, float]:
+    """The largest resident set so far of this process ("flow") and of any child it waited for (the
+    crawl, the transform's workers): read after each stage, an upper bound of what the stage needed."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"flow": round(own / 1024, 1), "children": round(children / 1024, 1)}  # kB on Linux
 
 
 @task(name="read-previous-release", cache_policy=NO_CACHE)
@@ -177,6 +188,7 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
         "validation": report.summary(),
         "validation_seconds_beyond_import": round(report.seconds, 3),
         "stage_seconds": run.stage_seconds,
+        "stage_peak_mb": run.stage_peak_mb,
     }
     info = ReleaseInfo(run.run_id, run.target.description, run.target.url_pattern, run_json)
     write_release_files(stage, tables, info, run.settings)

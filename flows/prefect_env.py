@@ -11,10 +11,12 @@ DEFAULTS = {
 }
 
 
-# A one-off run talks to a temporary API server on 127.0.0.1 that a SIGTERM to the process group
-# stops along with us: retrying its calls (up to ~2 minutes of back-off) would only delay the stop,
-# and its log lines would go to a UI that ends with the run (they are in the run's log file).
-ONE_OFF = {"PREFECT_CLIENT_MAX_RETRIES": "0", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
+# A one-off run talks to a temporary API server on 127.0.0.1. On a busy machine it can answer 503
+# (its SQLite database locked for a moment): two retries (after ~2 s and ~4 s) ride that out, where
+# Prefect's five (~1 minute of back-off) would only drag out a run whose server is gone; a stop does
+# not wait on them (flows/cli.py ends a stopped run within a few seconds whatever is in flight). Its
+# log lines would go to a UI that ends with the run: they are in the run's log file.
+ONE_OFF = {"PREFECT_CLIENT_MAX_RETRIES": "2", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
 
 
 def configure(one_off: bool = False) -> None:

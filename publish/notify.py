@@ -41,6 +41,8 @@ def target_name(url: str, position: int) -> str:
 
 def check_targets(urls: tuple[str, ...]) -> None:
     """Refuse, before a run starts, a target Apprise does not understand."""
+    if not urls:
+        return  # nothing to check, and no import of Apprise (a tenth of a second) to pay
     import apprise
 
     for position, url in enumerate(urls, 1):

@@ -21,11 +21,14 @@ setup: $(UV)
 run: setup
 	$(UV) run --frozen selvhjelp-data run --source snapshot
 
+# lint and format check first (ruff, configured in pyproject.toml), then every test
 test: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest
 
 benchmarks: setup
 	$(UV) run --frozen python benchmarks/run_all.py
 
 clean:
-	rm -rf .venv $(TOOLS) output/releases output/latest output/state output/failed
+	rm -rf .venv $(TOOLS) output/releases output/latest output/state output/failed output/logs

@@ -82,7 +82,8 @@ def machine() -> str:
     cpus = os.cpu_count()
     memory = ""
     try:
-        kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
         memory = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass

@@ -50,7 +50,8 @@ def _body(rng: random.Random, i: int, paragraphs: list[str], edited: bool) -> st
     year = 2002 + i % 18
     parts = [
         f"<h2>Meld. St. {k} ({year}–{year + 1}) Om selvhjelp {i}</h2>",
-        f"<p>Meldingen med navnet «Selvhjelp i hverdagen {i}» viser til IS-{2000 + i % 500} og Meld. St. {k} ({year}-{year + 1}).</p>",
+        f"<p>Meldingen med navnet «Selvhjelp i hverdagen {i}» viser til IS-{2000 + i % 500} "
+        f"og Meld. St. {k} ({year}-{year + 1}).</p>",
         f"<p>«{html.escape(rng.choice(paragraphs))}»</p>",
         "<h2>Veileder i lokalt arbeid</h2>",
         f'<p>Veilederen "Sammen om mestring {i % 50}" (IS-{3000 + i % 50}) kom i {2010 + i % 10}.</p>',
@@ -70,7 +71,10 @@ def _legacy_page(template: str, title: str, body: str) -> str:
     head = head.replace(
         head[head.index("<title>") : head.index("</title>")], f"<title>{html.escape(title)} - Selvhjelp Norge"
     )
-    return f'{head}<h1>{html.escape(title)}</h1>{before_body}<div class="articleBody">\n{body}\n      </div>\n      <p class="tools">{tail}'
+    return (
+        f'{head}<h1>{html.escape(title)}</h1>{before_body}<div class="articleBody">\n{body}\n      </div>\n'
+        f'      <p class="tools">{tail}'
+    )
 
 
 def _wp_page(template: str, title: str, date_text: str, body: str) -> str:
@@ -79,14 +83,16 @@ def _wp_page(template: str, title: str, date_text: str, body: str) -> str:
     before_date, rest = rest.split("<p><em>Sist oppdatert:", 1)
     _, tail = rest.split('<div class="sfsi_widget', 1)
     return (
-        f'{head}<h1 class="entry-title">{html.escape(title)}</h1>{before_date}<p><em>Sist oppdatert: {date_text}</em></p>\n'
+        f'{head}<h1 class="entry-title">{html.escape(title)}</h1>{before_date}'
+        f"<p><em>Sist oppdatert: {date_text}</em></p>\n"
         f'{body}\n<div class="sfsi_widget{tail}'
     )
 
 
 def _index_page(template: str, title: str, links: list[tuple[str, str]]) -> str:
     teasers = "\n".join(
-        f'<div class="teaser">\n<h2>{html.escape(t)}</h2>\n<p>Les om {html.escape(t)}. <a href="{href}">Les mer om {html.escape(t)}</a></p>\n</div>'
+        f'<div class="teaser">\n<h2>{html.escape(t)}</h2>\n'
+        f'<p>Les om {html.escape(t)}. <a href="{href}">Les mer om {html.escape(t)}</a></p>\n</div>'
         for t, href in links
     )
     return _legacy_page(template, title, teasers)

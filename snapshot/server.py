@@ -8,6 +8,7 @@ server misbehave on chosen paths, for the crawl's failure tests.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import http.server
@@ -27,7 +28,7 @@ log = logging.getLogger("snapshot.server")
 SITE_DIR = Path(__file__).parent / "site"
 
 
-class Fault(str, enum.Enum):
+class Fault(enum.StrEnum):
     """Ways the server can misbehave on a path (or, with path "*", on every path)."""
 
     NOT_FOUND = "404"  # as if the page were gone
@@ -257,65 +258,70 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return False
 
     def _answer_fault(self, fault: Fault, path: str, send_body: bool) -> None:
+        if fault is Fault.SLOW:
+            self._answer_slowly(path, send_body)
+        elif fault is Fault.TRUNCATED:
+            self._answer_truncated(path, send_body)
+        else:
+            status, body, content_type, headers = self._fault_answer(fault, path)
+            self._send(status, body, content_type, headers, send_body)
+
+    def _fault_answer(self, fault: Fault, path: str) -> tuple[int, bytes, str | None, dict | None]:
+        """(status, body, Content-Type, headers) of a fault answered in one go."""
         html = "text/html; charset=utf-8"
         match fault:
             case Fault.NOT_FOUND:
-                self._send(404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", html, send_body=send_body)
-            case Fault.SERVER_ERROR | Fault.UNAVAILABLE:
-                body = b"<html><body><h1>Serverfeil</h1></body></html>"
-                self._send(
-                    int(fault.value),
-                    body,
-                    html,
-                    {"Retry-After": "1"} if fault is Fault.UNAVAILABLE else None,
-                    send_body,
-                )
-            case Fault.SLOW:
-                self.snapshot.record(
-                    RequestLogEntry(self.command, path, 200, 0)
-                )  # logged on arrival: the client may give up
-                time.sleep(self.snapshot.slow_seconds)
-                try:
-                    self._send(
-                        200, b"<html><body><h1>Treg side</h1></body></html>", html, send_body=send_body, log=False
-                    )
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-            case Fault.TRUNCATED:
-                body = (self.snapshot.resource(path) or Resource(path, 200, b"<html><body>" + b"x" * 4000)).body
-                self.send_response(200)
-                self.send_header("Content-Type", html)
-                self.send_header("Content-Length", str(len(body)))
-                sent = body[: len(body) // 2] if send_body else b""
-                self.snapshot.record(RequestLogEntry(self.command, path, 200, len(sent)))
-                self.end_headers()
-                self.wfile.write(sent)
-                self.wfile.flush()
-                self.close_connection = True
+                return 404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", html, None
+            case Fault.SERVER_ERROR:
+                return 500, b"<html><body><h1>Serverfeil</h1></body></html>", html, None
+            case Fault.UNAVAILABLE:
+                return 503, b"<html><body><h1>Serverfeil</h1></body></html>", html, {"Retry-After": "1"}
             case Fault.OVERSIZED:
                 filler = b"<p>" + b"Selvhjelp " * 100 + b"</p>\n"
                 body = b"<html><body><h1>Stor side</h1>" + filler * (self.snapshot.oversized_bytes // len(filler) + 1)
-                self._send(200, body, html, send_body=send_body)
+                return 200, body, html, None
             case Fault.REDIRECT_LOOP:
-                self._send(302, b"", None, {"Location": path}, send_body)
+                return 302, b"", None, {"Location": path}
             case Fault.OFFSITE_REDIRECT:
-                self._send(302, b"", None, {"Location": OFFSITE_LOCATION}, send_body)
+                return 302, b"", None, {"Location": OFFSITE_LOCATION}
             case Fault.BINARY:
                 body = hashlib.sha256(path.encode()).digest() * 256  # 8 KiB, not text
-                self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00" + body, html, send_body=send_body)
+                return 200, b"\x89PNG\r\n\x1a\n\x00\x00" + body, html, None
             case Fault.MALFORMED:
-                self._send(200, MALFORMED_HTML, html, send_body=send_body)
+                return 200, MALFORMED_HTML, html, None
             case Fault.EMPTY:
-                self._send(
-                    200,
-                    b"<!doctype html><html><head><title></title></head><body></body></html>",
-                    html,
-                    send_body=send_body,
-                )
+                return 200, b"<!doctype html><html><head><title></title></head><body></body></html>", html, None
             case Fault.WRONG_CHARSET:
                 resource = self.snapshot.resource(path) or Resource(path, 200, b"<html><body><p>\xe6\xf8\xe5</p>")
                 label = "utf-8" if "1252" in (resource.content_type or "") else "windows-1252"
-                self._send(200, resource.body, f"text/html; charset={label}", send_body=send_body)
+                return 200, resource.body, f"text/html; charset={label}", None
+        raise ValueError(f"no answer for fault {fault}")
+
+    def _answer_slowly(self, path: str, send_body: bool) -> None:
+        self.snapshot.record(RequestLogEntry(self.command, path, 200, 0))  # logged on arrival: the client may give up
+        time.sleep(self.snapshot.slow_seconds)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(
+                200,
+                b"<html><body><h1>Treg side</h1></body></html>",
+                "text/html; charset=utf-8",
+                None,
+                send_body,
+                log=False,
+            )
+
+    def _answer_truncated(self, path: str, send_body: bool) -> None:
+        """Promises a Content-Length, sends half of it, closes."""
+        body = (self.snapshot.resource(path) or Resource(path, 200, b"<html><body>" + b"x" * 4000)).body
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        sent = body[: len(body) // 2] if send_body else b""
+        self.snapshot.record(RequestLogEntry(self.command, path, 200, len(sent)))
+        self.end_headers()
+        self.wfile.write(sent)
+        self.wfile.flush()
+        self.close_connection = True
 
     def _send(
         self,
@@ -336,10 +342,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if log:  # before the body goes out, so a client that has read the answer finds it in the log
             self.snapshot.record(RequestLogEntry(self.command, self.path, status, len(sent)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout, size limit)
             self.wfile.write(sent)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout, size limit)
-            pass
 
 
 def serve_forever(port: int, epoch: int, faults: dict[str, str] | None = None, site_dir: Path = SITE_DIR) -> None:

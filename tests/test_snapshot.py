@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -204,3 +205,18 @@ def test_command_line_server_answers_head_of_the_index_with_last_modified_and_ch
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+def test_the_builder_remakes_the_bundled_pages_byte_for_byte(tmp_path):
+    """tools/build_snapshot.py is how the pages were made: it must still make exactly them."""
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "tools/build_snapshot.py", "tests/fixtures/seeds", str(tmp_path)],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    made = sorted(p.name for p in (tmp_path / "files").iterdir())
+    assert len(made) == 15
+    for name in made:
+        assert (tmp_path / "files" / name).read_bytes() == (root / "snapshot" / "site" / "files" / name).read_bytes()

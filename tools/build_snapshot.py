@@ -29,6 +29,14 @@ WP = "https://selvhjelp.no"
 SECTION = "/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
 
 
+CRUMBS_DOK = [
+    ("Forside", "/no/"),
+    ("Tematisert", "/no/Tematisert/"),
+    ("Samfunnsperspektiv", "/no/Tematisert/Samfunnsperspektiv/"),
+    ("Dokumenter og planer", SECTION),
+]
+
+
 def legacy_path(section_path, title, page_id):
     return section_path + urllib.parse.quote_plus(title, safe="").replace("%2B", "+") + "." + page_id + ".ips"
 
@@ -61,8 +69,9 @@ def blocks_to_html(blocks, headings, h3=(), strong=(), blockquotes=(), links=())
     for b in blocks:
         s = b.strip()
         lines = b.split("\n")
-        if lines and all(l.strip().startswith("•") for l in lines if l.strip()) and any(l.strip() for l in lines):
-            items = "".join(f"\n<li>{link_text(l.strip()[1:].strip(), links)}</li>" for l in lines if l.strip())
+        filled = [line.strip() for line in lines if line.strip()]
+        if lines and filled and all(line.startswith("•") for line in filled):
+            items = "".join(f"\n<li>{link_text(line[1:].strip(), links)}</li>" for line in filled)
             parts.append(f"<ul>{items}\n</ul>")
         elif s == "":
             parts.append("<p>&nbsp;</p>")
@@ -208,16 +217,10 @@ def save(name, text, charset="utf-8"):
     return name
 
 
-def build() -> None:
-    # ---------------------------------------------------------------- seed 000
+def _build_seed_000() -> None:
+    """Seed 000."""
     t0, r0 = split_seed(seed(0))
     body0 = r0.split("\n\n", 1)[1]  # drop the "Sist endret:" line (template prints it)
-    crumbs_dok = [
-        ("Forside", "/no/"),
-        ("Tematisert", "/no/Tematisert/"),
-        ("Samfunnsperspektiv", "/no/Tematisert/Samfunnsperspektiv/"),
-        ("Dokumenter og planer", SECTION),
-    ]
     h0 = legacy_page(
         t0,
         blocks_to_html(
@@ -228,11 +231,13 @@ def build() -> None:
                 "Politiske dokumenter og faglige veiledere – et verktøy for deg!",
             },
         ),
-        crumbs_dok + [(t0, P000)],
+        CRUMBS_DOK + [(t0, P000)],
     )
     save("politiske-dokumenter-og-faglige-veiledere.html", h0)
 
-    # ---------------------------------------------------------------- seed 003 (windows-1252)
+
+def _build_seed_003() -> None:
+    """Seed 003 (windows-1252)."""
     t3, r3 = split_seed(seed(3))
     body3 = r3.split("\n\n", 1)[1]
     heads3 = {
@@ -242,7 +247,6 @@ def build() -> None:
         "Meld. St. 30 (2011–2012) -Se meg! — alkohol – narkotika – doping",
         "Meld. St. 15 (2012–2013) Forebygging og bekjempelse av vold i nære relasjoner",
     }
-    links3 = [("her.", "https://www.regjeringen.no/")]
 
     def body3_html(text):
         blocks = text.split("\n\n")
@@ -254,14 +258,16 @@ def build() -> None:
                 out.append(blocks_to_html([b], headings=heads3))
         return "\n".join(out)
 
-    h3 = legacy_page(t3, body3_html(body3), crumbs_dok + [(t3, P003)], charset="windows-1252")
+    h3 = legacy_page(t3, body3_html(body3), CRUMBS_DOK + [(t3, P003)], charset="windows-1252")
     save("eldre-politiske-dokumenter.html", h3, "cp1252")
     body3_e2 = body3.replace("Melingen med navnet", "Meldingen med navnet")
     assert body3_e2 != body3
-    h3e2 = legacy_page(t3, body3_html(body3_e2), crumbs_dok + [(t3, P003)], charset="windows-1252")
+    h3e2 = legacy_page(t3, body3_html(body3_e2), CRUMBS_DOK + [(t3, P003)], charset="windows-1252")
     save("eldre-politiske-dokumenter.epoch2.html", h3e2, "cp1252")
 
-    # ---------------------------------------------------------------- seed 002 (iso-8859-1 declared, cp1252 bytes as old CMSs sent)
+
+def _build_seed_002() -> None:
+    """Seed 002 (iso-8859-1 declared, cp1252 bytes as old CMSs sent)."""
     t2, r2 = split_seed(seed(2))
     body2 = r2.split("\n\n", 1)[1]
     crumbs_np = [
@@ -292,7 +298,9 @@ def build() -> None:
     )
     save("helsedirektoratet-informerer-2010.html", h2_, "cp1252")
 
-    # ---------------------------------------------------------------- seed 001 (WordPress)
+
+def _build_seed_001() -> None:
+    """Seed 001 (WordPress)."""
     t1, r1 = split_seed(seed(1))
     body1 = r1.split("\n\n", 1)[1]
     body1 = body1.split("Del på sosiale medier")[0].rstrip("\n")
@@ -325,7 +333,9 @@ def build() -> None:
     assert body1_e2 != body1
     save("politisk-forankring.epoch2.html", wp_page(t1, P001, body1_html(body1_e2), "9 januar 2023", 2141))
 
-    # ---------------------------------------------------------------- offices page (WordPress), facts from site-facts.md only
+
+def _build_offices_page() -> None:
+    """Offices page (WordPress), facts from site-facts.md only."""
     DISTRICTS = [
         ("Nordland, Troms og Finnmark", "Alta"),
         ("Møre og Romsdal, Nord- og Sør-Trøndelag", "Trondheim"),
@@ -359,7 +369,9 @@ def build() -> None:
     save("kontakt.html", wp_page("Kontakt oss", PKONTAKT, kontakt_body(), "15 november 2019.", 57))
     save("kontakt.epoch2.html", wp_page("Kontakt oss", PKONTAKT, kontakt_body(), "24 august 2021.", 57))
 
-    # ---------------------------------------------------------------- new page in epoch 2 (real sentences only)
+
+def _build_new_page_in_epoch_2() -> None:
+    """New page in epoch 2 (real sentences only)."""
     new_body = "\n".join(
         [
             "<p>Visjonen for den nasjonale planen er at alle i Norge skal vite hva selvorganisert selvhjelp er, og hvordan de kan ta dette verktøyet i bruk når livsproblemer oppstår.</p>",
@@ -371,7 +383,9 @@ def build() -> None:
         wp_page("Nasjonal plan for selvhjelp 2014-2018", PNEW, new_body, None, 3012),
     )
 
-    # ---------------------------------------------------------------- seed 004: the section index
+
+def _build_seed_004_the_section_index() -> None:
+    """Seed 004: the section index."""
     t4 = "Dokumenter og planer"
     text4 = seed(4)
     lines4 = text4.split("\n")
@@ -421,8 +435,12 @@ def build() -> None:
         return WP + PNEW if title == "Nasjonal plan for selvhjelp 2014-2018" else ident(title)
 
     save("dokumenter-og-planer.epoch2.html", legacy_page(t4, index_html(ident2), crumbs4, date_label=False))
+    print("children", len(children))
+    print(json.dumps({t: ident(t) for t in children}, ensure_ascii=False, indent=1))
 
-    # ---------------------------------------------------------------- robots.txt and sitemaps
+
+def _build_robots_txt_and_sitemaps() -> None:
+    """Robots.txt and sitemaps."""
     robots = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: https://selvhjelp.no/wp-sitemap.xml\n"
     save("robots.txt", robots)
     sm_index = (
@@ -455,8 +473,16 @@ def build() -> None:
         ),
     )
 
-    print("children", len(children))
-    print(json.dumps({t: ident(t) for t in children}, ensure_ascii=False, indent=1))
+
+def build() -> None:
+    _build_seed_000()
+    _build_seed_003()
+    _build_seed_002()
+    _build_seed_001()
+    _build_offices_page()
+    _build_new_page_in_epoch_2()
+    _build_seed_004_the_section_index()
+    _build_robots_txt_and_sitemaps()
 
 
 if __name__ == "__main__":

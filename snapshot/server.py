@@ -138,7 +138,10 @@ class SnapshotServer:
         self._httpd = _Server(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="snapshot-server", daemon=True)
+        # serve_forever checks for shutdown every poll_interval: 0.5 s by default, paid by every stop
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="snapshot-server", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -14,6 +14,15 @@ from pathlib import Path
 import yaml
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+# the golden files of the bundled snapshot's pages (the other page files are of tests/fixtures/pages)
+SNAPSHOT_PAGES = [
+    "seed_000_politiske_dokumenter",
+    "seed_001_politisk_forankring",
+    "seed_002_helsedirektoratet_informerer",
+    "seed_003_eldre_politiske_dokumenter",
+    "seed_004_dokumenter_og_planer",
+    "offices_page",
+]
 # the columns of each table a golden file states, in the order it states them
 MENTION = ("document_id", "context_kind", "matched_text", "section_heading")
 QUOTE = ("kind", "quote_marks", "document_id", "text", "parent")

@@ -5,11 +5,9 @@ test is skipped, unless SELVHJELP_REQUIRE_BROWSER is set (CI sets it: .ci/run in
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -18,33 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tools.screenshot_report import CHROMIUM, run_chromium
+
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results"
-# Chromium as the machines here run it: no sandbox as root, no network of its own, a fresh profile
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-]
 
 if CHROMIUM is None and not os.environ.get("SELVHJELP_REQUIRE_BROWSER"):
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def chromium(*args: str) -> str:
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=90
-        )
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +51,7 @@ def site(history):
 
 def test_the_browser_opens_on_the_newest_changes_and_a_screenshot_is_kept(site):
     url, release = site
-    dom = chromium("--dump-dom", url + "/")
+    dom = run_chromium("--dump-dom", url + "/")
     changes = pd.read_parquet(release / "data" / "changes.parquet")
     assert "changes" in dom and f"{len(changes)} rows" in dom
     newest = changes.sort_values("detected_at").iloc[-1]
@@ -81,13 +59,13 @@ def test_the_browser_opens_on_the_newest_changes_and_a_screenshot_is_kept(site):
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "browse-changes.png"
     shot.unlink(missing_ok=True)
-    chromium(f"--screenshot={shot}", "--window-size=1400,2600", url + "/")  # tall enough for the rows
+    run_chromium(f"--screenshot={shot}", url + "/", window="1400,2600")  # tall enough for the rows
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
 def test_full_text_search_finds_a_quote(site):
     url, _ = site
-    dom = chromium("--dump-dom", url + "/selvhjelp/quotes?_search=" + urllib.parse.quote("samhørighet"))
+    dom = run_chromium("--dump-dom", url + "/selvhjelp/quotes?_search=" + urllib.parse.quote("samhørighet"))
     assert "Mestring, samhørighet og håp" in dom and "1 row" in dom
 
 
@@ -95,6 +73,6 @@ def test_a_change_shows_its_diff_readably(site):
     url, release = site
     changes = pd.read_parquet(release / "data" / "changes.parquet")
     modified = changes[changes.kind == "modified"].iloc[0]
-    dom = chromium("--dump-dom", f"{url}/selvhjelp/changes/{modified.change_id}")
+    dom = run_chromium("--dump-dom", f"{url}/selvhjelp/changes/{modified.change_id}")
     assert '<pre class="diff"' in dom
     assert "+I veilederen vises det også til at det er gjort undersøkelser" in dom.replace("&nbsp;", " ")

@@ -19,6 +19,7 @@ import pytest
 from selvhjelp_data.schema import TABLES
 
 from .conftest import tree_digest
+from .golden import SNAPSHOT_PAGES, documents_difference, load, page_difference, page_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -208,21 +209,9 @@ def test_change_rows_carry_the_right_dates_hashes_and_versions(history):
     assert after.loc[changes.loc["removed"].url].status == 404 and after.loc[changes.loc["moved"].url].status == 301
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "seed_000_politiske_dokumenter",
-        "seed_001_politisk_forankring",
-        "seed_002_helsedirektoratet_informerer",
-        "seed_003_eldre_politiske_dokumenter",
-        "seed_004_dokumenter_og_planer",
-        "offices_page",
-    ],
-)
+@pytest.mark.parametrize("name", SNAPSHOT_PAGES)
 def test_the_first_release_equals_the_golden_files_row_by_row(history, name):
     from selvhjelp_data.urls import page_id
-
-    from .golden import documents_difference, load, page_difference, page_rows
 
     release = {n: pq.read_table(history["first"] / "data" / f"{n}.parquet").to_pylist() for n in TABLES}
     golden = load(name)

@@ -14,17 +14,9 @@ from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap, page_id
 from transform.build import build_tables
 
-from .golden import documents_difference, load, page_difference, page_rows
+from .golden import SNAPSHOT_PAGES, documents_difference, load, page_difference, page_rows
 from .saved import fixture_records, snapshot_records
 
-SNAPSHOT_PAGES = [
-    "seed_000_politiske_dokumenter",
-    "seed_001_politisk_forankring",
-    "seed_002_helsedirektoratet_informerer",
-    "seed_003_eldre_politiske_dokumenter",
-    "seed_004_dokumenter_og_planer",
-    "offices_page",
-]
 MORE_PAGES = ["fra_frivillighet_til_folkehelse", "stortingsmeldinger_om_folkehelse", "statsbudsjettet"]
 RUN = RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC))
 
@@ -51,24 +43,17 @@ def assert_agrees(lines: list[str]) -> None:
     assert not lines, "the release differs from the golden file:\n" + "\n".join(lines)
 
 
-@pytest.mark.parametrize("name", SNAPSHOT_PAGES)
-def test_each_snapshot_page_equals_its_golden_file(snapshot, name):
+@pytest.mark.parametrize(
+    "site, name", [("snapshot", name) for name in SNAPSHOT_PAGES] + [("more", name) for name in MORE_PAGES]
+)
+def test_each_page_equals_its_golden_file(request, site, name):
     golden = load(name)
-    assert_agrees(page_difference(golden, page_rows(snapshot, page_id(golden["url"]))))
+    assert_agrees(page_difference(golden, page_rows(request.getfixturevalue(site), page_id(golden["url"]))))
 
 
-def test_the_snapshot_documents_equal_the_golden_file(snapshot):
-    assert_agrees(documents_difference(load("documents"), snapshot["documents"]))
-
-
-@pytest.mark.parametrize("name", MORE_PAGES)
-def test_each_further_page_equals_its_golden_file(more, name):
-    golden = load(name)
-    assert_agrees(page_difference(golden, page_rows(more, page_id(golden["url"]))))
-
-
-def test_the_further_pages_documents_equal_the_golden_file(more):
-    assert_agrees(documents_difference(load("documents_of_further_pages"), more["documents"]))
+@pytest.mark.parametrize("site, name", [("snapshot", "documents"), ("more", "documents_of_further_pages")])
+def test_the_documents_equal_the_golden_file(request, site, name):
+    assert_agrees(documents_difference(load(name), request.getfixturevalue(site)["documents"]))
 
 
 def test_a_difference_is_printed_row_by_row():

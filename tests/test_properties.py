@@ -6,6 +6,7 @@ lengths and bounds, checked by the same declarations the Great Expectations suit
 import datetime as dt
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,7 @@ def published_rows(page: PageContent, url: str) -> dict[str, list[dict]]:
     return merged
 
 
+@pytest.mark.slow  # a thousand random pages through every content table: ~7 s, in the whole suite only
 @MANY
 @given(html(), st.sampled_from(["http://www.selvhjelp.no/no/a.ips", "https://selvhjelp.no/x/"]))
 def test_html_into_rows_never_raises_and_every_row_fits_its_schema(markup, url):

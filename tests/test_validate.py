@@ -39,6 +39,11 @@ def replace_column(table: pa.Table, name: str, values) -> pa.Table:
     return table.set_column(i, table.schema.field(i), pa.array(values, type=table.schema.field(i).type))
 
 
+def first_row(name: str, value):
+    """A change to a table: `value` in column `name` of its first row."""
+    return lambda t: replace_column(t, name, [value] + t.column(name).to_pylist()[1:])
+
+
 def broken(good, name, change):
     tables = dict(good)
     tables[name] = change(good[name])
@@ -60,27 +65,27 @@ BREAKS = {
     ),
     "null url": (
         "pages",
-        lambda t: replace_column(t, "url", [None] + t.column("url").to_pylist()[1:]),
+        first_row("url", None),
         ("pages", "url", "expect_column_values_to_not_be_null"),
     ),
     "quote pointing to a missing page": (
         "quotes",
-        lambda t: replace_column(t, "page_id", ["0000000000000000"] + t.column("page_id").to_pylist()[1:]),
+        first_row("page_id", "0000000000000000"),
         ("references", "quotes.page_id -> pages.page_id", "expect_column_values_to_be_null"),
     ),
     "date in the future": (
         "pages",
-        lambda t: replace_column(t, "last_modified", [date(2999, 1, 1)] + t.column("last_modified").to_pylist()[1:]),
+        first_row("last_modified", date(2999, 1, 1)),
         ("pages", "last_modified", "expect_column_values_to_be_between"),
     ),
     "unknown change kind": (
         "changes",
-        lambda t: replace_column(t, "kind", ["rewritten"] + t.column("kind").to_pylist()[1:]),
+        first_row("kind", "rewritten"),
         ("changes", "kind", "expect_column_values_to_be_in_set"),
     ),
     "url off the site": (
         "pages",
-        lambda t: replace_column(t, "url", ["http://127.0.0.1:8765/kontakt/"] + t.column("url").to_pylist()[1:]),
+        first_row("url", "http://127.0.0.1:8765/kontakt/"),
         ("pages", "url", "expect_column_values_to_match_regex"),
     ),
     "a column missing": (

@@ -144,7 +144,8 @@ def build_tables(
 
 
 def _build_tables(records, raw_dir, previous, run, urls, source, on_progress) -> dict[str, pa.Table]:
-    say = on_progress or (lambda line, share: None)
+    long_run = on_progress is not None and len(records) >= PARALLEL_FROM_PAGES  # a short one says nothing
+    say = on_progress if long_run else (lambda line, share: None)
     raw = RawStore(Path(raw_dir))
     reader = CaptureReader(raw.root, on_progress=on_progress)
     page_tables = build_page_tables(

@@ -35,7 +35,13 @@ class BareSpider(scrapy.Spider):
 def main(urls_file: str) -> None:
     full = {k: v for k, v in SPEEDS["full"].items() if not k.startswith("SELVHJELP_")}
     process = CrawlerProcess(
-        {**full, "ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False}
+        {
+            **full,
+            "ROBOTSTXT_OBEY": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "COOKIES_ENABLED": False,
+        }
     )
     process.crawl(BareSpider, urls_file=urls_file)
     process.start()

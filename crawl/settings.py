@@ -66,7 +66,10 @@ DEPTH_LIMIT = 0
 # would serve pages it thinks fresh without asking the server (see STACK-NOTES.md).
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
+# No way into a running crawl: Scrapy's telnet console and its remote-control HTTP server (on by
+# default since 2.19: it runs Python code sent to it and leaves job files in the user's profile).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 # A page yields one record and a few links, and the pipelines write to local files without waiting;
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for the output of every response (100 by default),
 # which cost a tenth of a 10,000-page crawl and bought nothing.

@@ -40,7 +40,6 @@ SPEEDS = {
         "LOG_LEVEL": "WARNING",  # a line per page would be most of the work
     },
 }
-globals().update(SPEEDS[_site.crawl_speed])
 
 # A page that takes this long is recorded as a timeout, not waited on; a body past the maximum
 # (the policy pages are tens of kB) is cut off and recorded as too large.
@@ -53,9 +52,7 @@ DOWNLOAD_WARNSIZE = _site.download_maxsize // 2
 RETRY_ENABLED = True
 RETRY_TIMES = _site.retry_times
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-SELVHJELP_RETRY_BACKOFF_SECONDS = SPEEDS[_site.crawl_speed].get(
-    "SELVHJELP_RETRY_BACKOFF_SECONDS", _site.retry_backoff_seconds
-)
+SELVHJELP_RETRY_BACKOFF_SECONDS = _site.retry_backoff_seconds
 
 # The spider follows redirects itself, to record each hop (a 301 is how a page says it moved)
 # and to refuse hops off the site; every status reaches the spider for the same reason.
@@ -94,5 +91,8 @@ SELVHJELP_RECORDS_PATH = str(_site.layout.state / "crawl" / "records.jsonl")
 SELVHJELP_RAW_DIR = str(_site.layout.raw)
 SELVHJELP_FETCH_HOSTS = list(_site.own_hosts)
 
-LOG_LEVEL = SPEEDS[_site.crawl_speed].get("LOG_LEVEL", "INFO")
+LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Last, so that the speed's values win over the defaults above.
+globals().update(SPEEDS[_site.crawl_speed])

@@ -54,7 +54,7 @@ def _run(args) -> int:
     settings = load_settings(output_dir=Path(args.output) if args.output else None)
     check_run_input(settings, args.source, args.start_url or None)
     check_targets(settings.notify)
-    log_file = settings.layout.logs / f"run-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    log_file = settings.layout.run_log(datetime.now(UTC))
     args.log_file = log_file
     configure(one_off=True)
     from flows.pipeline import selvhjelp_pipeline  # imports Prefect, which sets up logging

@@ -9,7 +9,7 @@ output/
   state/runs/<run_id>/    one run's crawl job, records, Scrapy stats and crawl log
   state/sitemaps.json     validators of the sitemaps (the pages' own are in the latest release)
   state/publish/          working copies of git data repositories
-  logs/<run_id>.log       the full log of a run, tracebacks included
+  logs/run-<time>.log     the full log of a run, tracebacks included
   .lock                   held by the run that is writing
 """
 
@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from selvhjelp_data.text import sha256_hex
@@ -85,8 +86,9 @@ class OutputLayout:
     def run_dir(self, run_id: str) -> Path:
         return self.state / "runs" / run_id
 
-    def log_file(self, run_id: str) -> Path:
-        return self.logs / f"{run_id}.log"
+    def run_log(self, started: datetime) -> Path:
+        """The log of a run started at `started` (it has a file before it has a run id)."""
+        return self.logs / f"run-{started.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"
 
     def publish_workdir(self, remote: str) -> Path:
         """The working copy of a git data repository, kept between runs."""

@@ -21,7 +21,7 @@ def store_raw(raw_dir: Path, body: bytes) -> str:
     """Content-addressed: the same bytes are stored once, whichever run or page brought them."""
     digest = hashlib.sha256(body).hexdigest()
     path = raw_path(raw_dir, digest)
-    if not _intact(path, digest):
+    if _read_intact(path, digest) is None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_bytes(body)
@@ -31,20 +31,15 @@ def store_raw(raw_dir: Path, body: bytes) -> str:
 
 def read_raw(raw_dir: Path, sha256: str | None) -> bytes | None:
     """The bytes stored under a SHA-256; None when they are missing or no longer match their name."""
-    if not sha256:
-        return None
+    return _read_intact(raw_path(raw_dir, sha256), sha256) if sha256 else None
+
+
+def _read_intact(path: Path, sha256: str) -> bytes | None:
     try:
-        body = raw_path(raw_dir, sha256).read_bytes()
+        body = path.read_bytes()
     except OSError:
         return None
     return body if hashlib.sha256(body).hexdigest() == sha256 else None
-
-
-def _intact(path: Path, sha256: str) -> bool:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ class RawStore:
         return read_raw(self.root, sha256)
 
     def has_intact(self, sha256: str | None) -> bool:
-        return bool(sha256) and _intact(raw_path(self.root, sha256), sha256)
+        return read_raw(self.root, sha256) is not None
 
     def store(self, body: bytes) -> str:
         return store_raw(self.root, body)

@@ -9,7 +9,8 @@ import unicodedata
 # Non-breaking, narrow, thin, ideographic and other spaces that editors paste in from Word, and line separators.
 ODD_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\ufeff\x85\u2028\u2029"
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060"  # soft hyphen, zero-width marks
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"  # as a [...] class
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROL_CLASS}]")
 _CONTROLS = (
     [c for c in map(chr, range(0x20)) if c not in "\t\n\r"]
     + ["\x7f", "\ufffe", "\uffff"]
@@ -20,7 +21,7 @@ _CONTROLS = (
 _TABLE = str.maketrans({**{c: " " for c in ODD_SPACES}, **{c: None for c in INVISIBLE + "".join(_CONTROLS)}})
 # ... and translate still looks up every character, so a text without any of them skips it: one
 # regular-expression scan in C is several times cheaper than that.
-_ODD = re.compile("[" + re.escape(ODD_SPACES + INVISIBLE) + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_ODD = re.compile("[" + re.escape(ODD_SPACES + INVISIBLE) + _CONTROL_CLASS + "]")
 
 
 def normalise(text: str) -> str:

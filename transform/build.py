@@ -31,7 +31,7 @@ from transform.documents import PageReading, build_document_tables, read_referen
 from transform.history import merge_history
 from transform.links import broken_link_rows
 from transform.offices import HEAD_OFFICE_ID, offices_of_page, tasks_of_page
-from transform.pages import PageTables, build_page_tables, extract_capture
+from transform.pages import PageTables, build_page_tables, extract_capture, serial_reader
 from transform.quotes import quotes_of_page
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class CaptureReader:
 
     def __call__(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
         if self.workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
-            return dict(extract_capture((self.raw_dir, *job)) for job in jobs)
+            return self.read_here(jobs)
         # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
         try:
             spawn = multiprocessing.get_context("spawn")
@@ -96,9 +96,13 @@ class CaptureReader:
         except (BrokenProcessPool, RuntimeError) as error:
             # spawned workers re-import __main__; a script without an `if __name__ == "__main__"` guard breaks them
             log.warning("parallel extraction unavailable (%s); extracting in this process", type(error).__name__)
-            return dict(extract_capture((self.raw_dir, *job)) for job in jobs)
+            return self.read_here(jobs)
         self.readings.update((page_id(url), reading) for url, _, reading in results if reading)
         return {url: page for url, page, _ in results}
+
+    def read_here(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
+        """In this process, one capture after the other."""
+        return serial_reader(RawStore(Path(self.raw_dir)))(jobs)
 
     def _counted(self, results, total: int):
         """The results as they come, with a progress line every PROGRESS_SECONDS."""

@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 
-.PHONY: setup run test benchmarks clean
+.PHONY: setup run test benchmarks fidelity clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,6 +26,10 @@ test: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest
+
+# precision and recall of the content tables on the corpus of real pages (dev and held-back eval halves)
+fidelity: setup
+	$(UV) run --frozen python -m corpus.fidelity
 
 benchmarks: setup
 	$(UV) run --frozen python benchmarks/run_all.py

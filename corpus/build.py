@@ -148,8 +148,8 @@ def _list_html(block: str, entry: Entry, numbered: bool) -> str:
     return f"<{tag}>" + "".join(f"\n<li>{item}</li>" for item in items) + f"\n</{tag}>"
 
 
-def body_html(blocks: list[str], entry: Entry, heading_tag: str = "h2") -> str:
-    """The body blocks as the site's editors marked them up."""
+def render_blocks(blocks: list[str], entry: Entry, heading_tag: str = "h2") -> list[str]:
+    """Each body block as the site's editors marked it up."""
     out = []
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -157,11 +157,7 @@ def body_html(blocks: list[str], entry: Entry, heading_tag: str = "h2") -> str:
         stripped = block.strip()
         if not stripped:
             out.append("<p>&nbsp;</p>")
-        elif (
-            lines
-            and all(_BULLET.match(line) or not _NUMBERED.match(line) for line in lines)
-            and _BULLET.match(lines[0])
-        ):
+        elif _BULLET.match(lines[0]):
             out.append(_list_html(block, entry, numbered=False))
         elif len(lines) > 1 and all(_NUMBERED.match(line) for line in lines):
             out.append(_list_html(block, entry, numbered=True))
@@ -175,7 +171,11 @@ def body_html(blocks: list[str], entry: Entry, heading_tag: str = "h2") -> str:
             out.append(f"<h3>{esc(lines[0].strip())}</h3>\n<p>" + _linked(rest, entry).replace("\n", "<br>\n") + "</p>")
         else:
             out.append("<p>" + _linked(block, entry).replace("\n", "<br>\n") + "</p>")
-    return "\n".join(out)
+    return out
+
+
+def body_html(blocks: list[str], entry: Entry, heading_tag: str = "h2") -> str:
+    return "\n".join(render_blocks(blocks, entry, heading_tag))
 
 
 # -- templates ------------------------------------------------------------------------------------------------
@@ -336,8 +336,8 @@ def wp_theme(entry: Entry, parts: Parts) -> str:
 
 def wp_builder(entry: Entry, parts: Parts) -> str:
     sections = "\n".join(
-        f'<div class="et_pb_row"><div class="et_pb_column"><div class="et_pb_text_inner">{body_html([b], entry)}</div></div></div>'
-        for b in _wp_blocks(parts)
+        f'<div class="et_pb_row"><div class="et_pb_column"><div class="et_pb_text_inner">{block}</div></div></div>'
+        for block in render_blocks(_wp_blocks(parts), entry)
     )
     date = (
         f'\n<div class="et_pb_row"><span class="sist-oppdatert">{esc(parts.date_line)}</span></div>'

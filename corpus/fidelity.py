@@ -31,10 +31,10 @@ from pathlib import Path
 import yaml
 
 from corpus.build import PAGES, Entry, load_manifest
+from selvhjelp_data.reading import read_page
 from selvhjelp_data.urls import page_id
 from transform.build import content_rows
 from transform.offices import offices_of_page
-from transform.pages import read_page
 
 CORPUS = Path(__file__).resolve().parent
 GOLDEN = CORPUS / "golden"

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from crawl.extract import PageContent
+from selvhjelp_data.reading import PageContent, read_page
 from snapshot.server import load_site
-from transform.pages import read_page
 
 FIXTURE_PAGES = Path(__file__).parent / "fixtures" / "pages"
 

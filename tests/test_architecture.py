@@ -9,7 +9,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ["selvhjelp_data", "crawl", "transform", "validate", "publish", "flows"]
-BESIDE = {"snapshot": set(), "tools": set(FLOORS) | {"snapshot"}, "benchmarks": set(FLOORS) | {"snapshot"}}
+BESIDE = {
+    "snapshot": set(),
+    "tools": set(FLOORS) | {"snapshot"},
+    "benchmarks": set(FLOORS) | {"snapshot"},
+    "corpus": set(FLOORS),
+}
 WHO_MAY_IMPORT_THE_SNAPSHOT = {"flows", "tools", "benchmarks"}
 
 

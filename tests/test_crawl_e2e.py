@@ -5,13 +5,12 @@ import urllib.parse
 
 import pytest
 
-from crawl.extract import extract_page
 from crawl.process import CrawlJob, run_crawl
 from crawl.progress import CrawlProgress
 from crawl.state import write_json_atomically
 from selvhjelp_data.raw_store import read_raw
+from selvhjelp_data.reading import extract_page, read_page
 from snapshot.server import Fault, SnapshotServer
-from transform.pages import read_page
 
 from .saved import snapshot_capture
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from crawl.extract import extract_page
 from publish.data_card import csv_dtypes, data_card
 from publish.datapackage import datapackage
 from publish.files import write_csv
 from publish.previous import empty_tables
 from publish.release import write_data_files
+from selvhjelp_data.reading import extract_page
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import load_settings

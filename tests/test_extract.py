@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawl.extract import LEGACY, WORDPRESS, extract_page
 from selvhjelp_data.dates import parse_norwegian_date
+from selvhjelp_data.reading import LEGACY, WORDPRESS, extract_page
 
 from .saved import INDEX, SEED_000, SEED_001, SEED_002, snapshot_capture, snapshot_page
 
@@ -102,7 +102,7 @@ def test_title_printed_twice_before_the_label_is_dropped():
 
 @pytest.mark.parametrize("url", [SEED_000, SEED_002, SEED_001, INDEX])
 def test_the_links_the_spider_follows_are_the_links_of_the_full_extraction(url):
-    from crawl.extract import article_links
+    from selvhjelp_data.reading import article_links
 
     capture = snapshot_capture(url)
     response = HtmlResponse(url, body=capture.body, headers={"Content-Type": capture.content_type})

@@ -6,17 +6,16 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from crawl.extract import extract_page
 from publish.data_card import data_card, md_text, md_url
 from publish.feed import changes_feed
 from publish.files import read_csv, write_csv
 from publish.previous import empty_tables
+from selvhjelp_data.reading import extract_page, read_page
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap
 from transform.build import build_tables
-from transform.pages import read_page
 
 SCRIPT_TITLE = '<script>alert("x")</script> [klikk](javascript:alert(1)) | # tittel'
 RUN = RunInfo("20261123T060000Z", datetime(2026, 11, 23, 6, tzinfo=UTC))
@@ -104,7 +103,7 @@ def test_a_nul_or_huge_attribute_is_no_crash():
 
 
 def test_utf8_with_a_few_broken_bytes_stays_utf8_and_windows_1252_stays_windows_1252():
-    from transform.pages import decode_html
+    from selvhjelp_data.reading import decode_html
 
     utf8 = "<h1>Ødelagt side</h1><p>Både æ og å</p>".encode() + b"\xff\xfe"
     assert decode_html(utf8, "text/html; charset=utf-8").startswith("<h1>Ødelagt side</h1><p>Både æ og å")

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from selvhjelp_data.reading import read_page
 from selvhjelp_data.text import sha256_hex
-from transform.pages import read_page
 
 from .saved import INDEX, KONTAKT, SEED_001, SEED_003, snapshot_capture
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawl.extract import PageContent, extract_page
 from selvhjelp_data.dates import parse_norwegian_date
+from selvhjelp_data.reading import PageContent, extract_page, read_page
 from selvhjelp_data.schema import CHANGE_KINDS, HISTORY_TABLES, SLUG, TABLES
 from selvhjelp_data.urls import page_id
 from transform.build import content_rows, merge_documents
 from transform.document_names import DESCRIBED_MELDING, IDENTIFIER_PATTERNS, TITLED_WITH_YEARS, identify
 from transform.history import merge_history
 from transform.offices import split_areas
-from transform.pages import change_kind, read_page
+from transform.pages import change_kind
 from transform.quotes import find_spans
 
 from .conftest import PUBLIC_URL_PATTERN

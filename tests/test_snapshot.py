@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawl.extract import extract_page
+from selvhjelp_data.reading import extract_page
 from selvhjelp_data.text import normalise
 from snapshot.server import OFFSITE_LOCATION, Fault, SnapshotServer
 

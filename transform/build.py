@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from crawl.extract import PageContent
 from selvhjelp_data import __version__
 from selvhjelp_data.raw_store import RawStore
+from selvhjelp_data.reading import PageContent
 from selvhjelp_data.records import ANSWERED
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import HISTORY_TABLES, TABLES

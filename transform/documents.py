@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from crawl.extract import Block, PageContent
+from selvhjelp_data.reading import Block, PageContent
 from selvhjelp_data.text import sha256_hex
 from transform import document_names as names
 from transform.document_names import Document

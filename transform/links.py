@@ -7,7 +7,7 @@ record while a live page links to it (or a start URL or the sitemap names it).
 
 from __future__ import annotations
 
-from crawl.extract import PageContent
+from selvhjelp_data.reading import PageContent
 from selvhjelp_data.urls import UrlMap
 from transform.pages import Fetch
 

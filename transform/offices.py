@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from crawl.extract import PageContent
+from selvhjelp_data.reading import PageContent
 from selvhjelp_data.text import sha256_hex, slugify
 from transform.sections import PlacedBlock, placed_blocks
 

@@ -17,15 +17,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-from w3lib.encoding import html_to_unicode
-
-from crawl.extract import PageContent, extract_page
+from selvhjelp_data.reading import PageContent, read_page
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
@@ -36,35 +33,6 @@ PERMANENT_REDIRECTS = (301, 308)
 GONE = (404, 410)
 OK, GONE_VERDICT, MOVED, FAILED = "ok", "gone", "moved", "failed"
 NOT_REQUESTED = "not requested in this run"
-
-
-_DECODED_LETTERS = re.compile("[^\x00-\x7f\ufffd]")  # characters only a valid multi-byte sequence gives
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    """The declared charset (iso-8859-1 read as windows-1252, as browsers do), else sniffed; but a body
-    that is UTF-8 with non-ASCII letters is UTF-8 whatever its header says (no windows-1252 text forms
-    valid multi-byte UTF-8 by chance), also when a few bytes of it are broken (those become U+FFFD),
-    and one that the header garbles is read as windows-1252."""
-    if not body.isascii():
-        text = body.decode("utf-8", errors="replace")
-        broken = text.count("\ufffd")
-        # a valid multi-byte sequence is strong evidence (windows-1252 text almost never forms one), a
-        # broken byte weak (junk turns up in UTF-8 pages too)
-        if 2 * len(_DECODED_LETTERS.findall(text)) >= broken:
-            return text
-    text = html_to_unicode(content_type, body)[1]
-    if "\ufffd" in text:  # declared UTF-8 (or nothing) over windows-1252 bytes, as older CMSs sent them
-        return body.decode("cp1252", errors="replace")
-    return text
-
-
-def read_page(body: bytes | None, url: str, content_type: str | None) -> PageContent | None:
-    """The page in a capture; None when the capture is unreadable or holds no text."""
-    if body is None:
-        return None
-    page = extract_page(decode_html(body, content_type), url)
-    return page if page.main_text.strip() else None
 
 
 def believable_date(page: PageContent | None, run: RunInfo) -> PageContent | None:

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from crawl.extract import PageContent
+from selvhjelp_data.reading import PageContent
 from selvhjelp_data.text import sha256_hex
 from transform.sections import placed_blocks
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from crawl.extract import Block, PageContent
+from selvhjelp_data.reading import Block, PageContent
 
 BLOCK_SEPARATOR = "\n\n"  # as PageContent.main_text joins blocks
 _SENTENCE_END = re.compile(r"(?<=[.!?»”\"])\s+(?=[A-ZÆØÅ«“”\"])")

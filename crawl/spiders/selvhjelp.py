@@ -31,9 +31,9 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
-from crawl.extract import article_links, site_generation_of
 from crawl.state import read_known
 from selvhjelp_data.raw_store import read_raw
+from selvhjelp_data.reading import article_links, site_generation_of
 from selvhjelp_data.records import CrawlRecord
 from selvhjelp_data.settings import load_settings
 from selvhjelp_data.urls import UrlMap

@@ -1,4 +1,6 @@
-"""Page-level extraction: HTML in, a `PageContent` out. Pure, no I/O.
+"""Page reading: the bytes of a page in, a `PageContent` out (title, date line, blocks, links). Pure, no I/O.
+
+The crawl reads a page for the links it follows; the transform reads every page in full. Both read it here.
 
 Extraction keys on what a reader sees, not on one theme's class names, so it survives a redesign:
 the h1 is the title, the article is the smallest block around the h1 that holds most of the
@@ -16,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
+from w3lib.encoding import html_to_unicode
 
 from selvhjelp_data.dates import parse_norwegian_date
 from selvhjelp_data.text import CONTROL_CHARACTERS, normalise
@@ -334,3 +337,33 @@ def _parse_links(root, base_url: str) -> tuple[Link, ...]:
         if absolute.lower().startswith(("http://", "https://")) and absolute not in seen:  # schemes ignore case
             seen[absolute] = Link(absolute, normalise(a.text_content()) or None)
     return tuple(seen.values())
+
+
+# -- bytes to text -------------------------------------------------------------------------------------
+_DECODED_LETTERS = re.compile("[^\x00-\x7f\ufffd]")  # characters only a valid multi-byte sequence gives
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """The declared charset (iso-8859-1 read as windows-1252, as browsers do), else sniffed; but a body
+    that is UTF-8 with non-ASCII letters is UTF-8 whatever its header says (no windows-1252 text forms
+    valid multi-byte UTF-8 by chance), also when a few bytes of it are broken (those become U+FFFD),
+    and one that the header garbles is read as windows-1252."""
+    if not body.isascii():
+        text = body.decode("utf-8", errors="replace")
+        broken = text.count("\ufffd")
+        # a valid multi-byte sequence is strong evidence (windows-1252 text almost never forms one), a
+        # broken byte weak (junk turns up in UTF-8 pages too)
+        if 2 * len(_DECODED_LETTERS.findall(text)) >= broken:
+            return text
+    text = html_to_unicode(content_type, body)[1]
+    if "\ufffd" in text:  # declared UTF-8 (or nothing) over windows-1252 bytes, as older CMSs sent them
+        return body.decode("cp1252", errors="replace")
+    return text
+
+
+def read_page(body: bytes | None, url: str, content_type: str | None) -> PageContent | None:
+    """The page in a capture; None when the capture is unreadable or holds no text."""
+    if body is None:
+        return None
+    page = extract_page(decode_html(body, content_type), url)
+    return page if page.main_text.strip() else None

@@ -7,6 +7,7 @@ Each half (dev, eval) is read as one site, the way a run reads the live pages: e
 rendered page goes through the transform (`read_page`, then `content_rows`); a second capture of a
 URL is read as its own site. The rows are compared with the goldens (corpus/golden), page by page:
 
+- pages: the title, the date line and its date, one unit each;
 - documents: the set of documents each page names (by id), and the attributes of each document the
   half names (kind, identifier, title, years, issuer), one unit per stated value;
 - mentions: one unit each; a mention found is the same document, context kind and section heading,
@@ -39,7 +40,7 @@ from transform.offices import offices_of_page
 CORPUS = Path(__file__).resolve().parent
 GOLDEN = CORPUS / "golden"
 DOC = CORPUS.parent / "docs" / "fidelity.md"
-TABLES = ("documents", "document attributes", "mentions", "quotes", "offices", "tasks")
+TABLES = ("pages", "documents", "document attributes", "mentions", "quotes", "offices", "tasks")
 OFFICE_FIELDS = (
     "kind",
     "name",
@@ -136,6 +137,13 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def score_page(name: str, golden: dict, got: dict, scores: dict[str, Score]) -> None:
+    page, want = got["page"], golden["page"]
+    have = {"title": page.title, "last_modified_label": page.date_label, "last_modified": page.last_modified}
+    scores["pages"].add(
+        name,
+        [(k, squeeze(v)) for k, v in want.items() if v is not None],
+        [(k, squeeze(v)) for k, v in have.items() if v is not None],
+    )
     mentions_expected = [tuple(m) for m in golden.get("document_mentions") or []]
     mentions_actual = [
         (m["document_id"], m["context_kind"], m["matched_text"], m["section_heading"]) for m in got["mentions"]

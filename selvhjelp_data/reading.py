@@ -38,7 +38,15 @@ _DROP_TAGS = ("script", "style", "noscript", "form", "nav", "aside", "footer", "
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LEAF_BLOCKS = _HEADINGS | {"p", "li", "dt", "dd", "td", "th", "pre", "caption", "figcaption"}
 _MAX_BOILERPLATE_CHARS = 300  # a share block is short; never drop a block longer than this
-_DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title
+_DATE_LABEL_WITHIN = 4  # the date line stands among the first blocks after the title ...
+_DATE_LABEL_CLOSING = 3  # ... or among the last (page builders print it under the text)
+_DATE_LABEL_MAX_CHARS = 80  # a date line is a line, not a paragraph that opens with "Publisert"
+# Cells and definitions are leaf blocks until they hold blocks of their own (a table laid out as a page)
+_CELLS = {"td", "th", "dd", "dt"}
+_BLOCK_CHILDREN = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "dl")
+# Where a site prints its address: footers, address elements, contact widgets (by tag, id or class)
+_CONTACT_TAGS = ("footer", "address", "aside")
+_CONTACT_MARKER = re.compile(r"footer|colophon|site-info|kontakt|contact|adresse|address|widget|bunn", re.I)
 
 
 class Link(NamedTuple):
@@ -78,6 +86,9 @@ class PageContent:
     last_modified: date | None = None
     blocks: tuple[Block, ...] = ()
     links: tuple[Link, ...] = field(default=(), repr=False)  # http(s) links inside the article
+    # Text of the page's contact regions outside the article (footer, address, contact widget), one
+    # string each with its lines: where a site prints its address. Not content: never in main_text.
+    contacts: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def main_text(self) -> str:
@@ -126,9 +137,10 @@ def _article(html: str | bytes, url: str, with_section: bool = True):
     if doc is None:
         return None
     section = _parse_section(doc) if with_section else None  # before the breadcrumb goes with the boilerplate
+    contacts = _contact_texts(doc) if with_section else ()  # before footers and widgets go with it too
     _drop_boilerplate_elements(doc)
     h1 = _first_h1(doc)
-    return section, _parse_title(doc, h1), _article_root(doc, h1), h1
+    return section, _parse_title(doc, h1), _article_root(doc, h1), h1, contacts
 
 
 def extract_page(html: str | bytes, url: str, site_generation: str | None = None) -> PageContent:
@@ -137,7 +149,7 @@ def extract_page(html: str | bytes, url: str, site_generation: str | None = None
     parts = _article(html, url)
     if parts is None:
         return PageContent(title=None, site_generation=generation)
-    section, title, root, h1 = parts
+    section, title, root, h1, contacts = parts
     blocks = _body_blocks(h1, _blocks(root) if root is not None else iter(()))
     blocks, date_label = _take_date_label(blocks, title)
     blocks = _drop_boilerplate_blocks(blocks)
@@ -149,6 +161,7 @@ def extract_page(html: str | bytes, url: str, site_generation: str | None = None
         last_modified=parse_norwegian_date(DATE_LABEL.match(date_label)[2]) if date_label else None,
         blocks=tuple(blocks),
         links=_parse_links(root, url) if root is not None else (),
+        contacts=contacts,
     )
 
 
@@ -218,6 +231,44 @@ def _drop_boilerplate_elements(doc) -> None:
             _highest_short_ancestor(el).drop_tree()
 
 
+def _contact_texts(doc) -> tuple[str, ...]:
+    """The outermost contact regions that do not hold the page's title, each as text with its lines."""
+    regions = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        marker = f"{el.get('id', '')} {el.get('class', '')}"
+        if el.tag not in _CONTACT_TAGS and not _CONTACT_MARKER.search(marker):
+            continue
+        if el.find(".//h1") is None and not any(_is_inside(el, region) for region in regions):
+            regions.append(el)
+    return tuple(text for text in map(_lines_of, regions) if text)
+
+
+def _is_inside(el, region) -> bool:
+    while el is not None:
+        if el is region:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _lines_of(el) -> str:
+    """An element's text with one line per line break, paragraph, list item or cell."""
+    parts = []
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node is not el and node.tag in ("br", "p", "li", "div", "td", "tr", "h2", "h3", "h4", "h5", "h6", "address"):
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    lines = [normalise(line) for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
 def _top(el):
     while el.getparent() is not None:
         el = el.getparent()
@@ -283,7 +334,7 @@ def _inside_leaf(node, leaf) -> bool:
 def _blocks(el, quoted: bool = False, in_link: bool = False):
     """Blocks in document order: leaf blocks become one Block each; containers recurse."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _LEAF_BLOCKS:
+    if tag in _LEAF_BLOCKS and not (tag in _CELLS and _holds_blocks(el)):
         kind = "heading" if tag in _HEADINGS else "list_item" if tag == "li" else "quote" if quoted else "paragraph"
         text = _text_with_breaks(el)
         links = (text,) if in_link else _link_texts(el)
@@ -305,16 +356,24 @@ def _blocks(el, quoted: bool = False, in_link: bool = False):
             yield Block(kind, text, links=(text,) if in_link else ())
 
 
+def _holds_blocks(cell) -> bool:
+    return any(cell.find(f".//{tag}") is not None for tag in _BLOCK_CHILDREN)
+
+
 def _link_texts(leaf) -> tuple[str, ...]:
     """The text of each link inside a leaf block, normalised as the block's text is."""
     return tuple(text for a in leaf.iter("a") if (text := normalise(a.text_content())))
 
 
 def _take_date_label(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:
-    """Pull the page's own date line out of the first blocks; drop a title printed twice before it."""
-    for i, block in enumerate(blocks[:_DATE_LABEL_WITHIN]):
-        if block.kind != "heading" and DATE_LABEL.match(block.text):
-            before = [b for b in blocks[:i] if b.text != title]
+    """Pull the page's own date line out of the first (or the last) blocks; drop a title printed twice
+    before it."""
+    opening = range(min(_DATE_LABEL_WITHIN, len(blocks)))
+    closing = range(max(len(opening), len(blocks) - _DATE_LABEL_CLOSING), len(blocks))
+    for i in [*opening, *closing]:
+        block = blocks[i]
+        if block.kind != "heading" and len(block.text) <= _DATE_LABEL_MAX_CHARS and DATE_LABEL.match(block.text):
+            before = [b for b in blocks[:i] if b.text != title] if i in opening else blocks[:i]
             return before + blocks[i + 1 :], block.text
     return blocks, None
 

@@ -27,6 +27,7 @@ UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 CHANGE_KINDS = ("new", "modified", "modified_silently", "date_only", "removed", "restored", "moved", "reparsed")
 SITE_GENERATIONS = ("legacy", "wordpress", "unknown")
 OFFICE_KINDS = ("head", "district")
+TASK_HOLDERS = (*OFFICE_KINDS, "organisation")  # a task list is for an office kind or for Selvhjelp Norge as a whole
 QUOTE_KINDS = ("quotation", "title", "term")
 QUOTE_MARKS = ("«»", "“”", "””", '""', "blockquote")
 MENTION_CONTEXTS = ("body", "heading", "link", "list")
@@ -192,6 +193,15 @@ PAGE_VERSION = _c(
 FIRST_SEEN = _run("first_seen_run", "The first run in which this row was on the site (runs.run_id).")
 LAST_SEEN = _run("last_seen_run", "The latest run in which it was there; it stops moving when the row leaves the site.")
 SEEN = (FIRST_SEEN, LAST_SEEN)
+INFERRED = _c(
+    "inferred_columns",
+    pa.list_(pa.string()),
+    "The columns of this row whose value the pipeline supplied from its register (transform/register) rather "
+    "than read as a page states it; empty when every value is stated. A stated value is never replaced by an "
+    "inferred one.",
+    False,
+    example="name; areas",
+)
 
 PAGES = Table(
     "pages",
@@ -606,7 +616,8 @@ QUOTES = Table(
 OFFICES = Table(
     "offices",
     "Offices",
-    "Selvhjelp Norge's head office and district offices as the offices page lists them.",
+    "Selvhjelp Norge's head office and district offices as the pages give them: in headings, contact "
+    "blocks, footers and running text.",
     ("office_id", "first_seen_run"),
     (
         _c(
@@ -644,8 +655,15 @@ OFFICES = Table(
             example="980495361",
             pattern=r"^\d{9}$",
         ),
-        _c("source_page_id", pa.string(), "The page the office is listed on.", False, pattern=HEX16),
+        _c(
+            "source_page_id",
+            pa.string(),
+            "The page that states the most about the office (a page, its footer or a contact block).",
+            False,
+            pattern=HEX16,
+        ),
         PAGE_VERSION,
+        INFERRED,
         *SEEN,
     ),
     references={"source_page_id": "pages.page_id"},
@@ -659,7 +677,14 @@ OFFICE_TASKS = Table(
     ("task_id", "first_seen_run"),
     (
         _c("task_id", pa.string(), "Hash of page, office kind and task text.", False, pattern=HEX16),
-        _c("office_kind", pa.string(), "head or district.", False, allowed=OFFICE_KINDS),
+        _c(
+            "office_kind",
+            pa.string(),
+            "Who the list is for: head (the head office), district (every district office) or organisation "
+            "(Selvhjelp Norge as a whole).",
+            False,
+            allowed=TASK_HOLDERS,
+        ),
         _c(
             "office_id",
             pa.string(),

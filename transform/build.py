@@ -30,7 +30,7 @@ from selvhjelp_data.urls import UrlMap, page_id
 from transform.documents import PageReading, build_document_tables, read_references
 from transform.history import merge_history
 from transform.links import broken_link_rows
-from transform.offices import HEAD_OFFICE_ID, offices_of_page, tasks_of_page
+from transform.offices import HEAD_OFFICE_ID, merge_offices, offices_of_page, tasks_of_page
 from transform.pages import PageTables, build_page_tables, extract_capture, serial_reader
 from transform.quotes import quotes_of_page
 
@@ -58,6 +58,7 @@ def content_rows(
         page, version = contents[pid]
         rows["quotes"] += quotes_of_page(pid, page, version, document_of_heading)
         rows["offices"] += offices_of_page(pid, page, version)
+    rows["offices"] = merge_offices(rows["offices"])
     head_office_known = head_office_known or any(o["office_id"] == HEAD_OFFICE_ID for o in rows["offices"])
     for pid in sorted(contents):
         page, version = contents[pid]

@@ -35,6 +35,7 @@ DOCUMENT_KINDS = (
     "stortingsmelding",
     "nou",
     "proposisjon",
+    "innstilling",
     "is_publication",
     "plan",
     "strategy",
@@ -42,6 +43,7 @@ DOCUMENT_KINDS = (
     "guideline",
     "interpellation",
     "state_budget",
+    "law",
     "other",
 )
 EARLIEST_PAGE_DATE = "1990-01-01"  # the site, and the self-help policy it documents, are younger than this
@@ -451,10 +453,12 @@ DOCUMENTS = Table(
         _c(
             "identifier",
             pa.string(),
-            "The canonical identifier, session years with an en dash.",
+            "The canonical identifier, session years with an en dash: a white paper of a session from 2009–2010 on "
+            "is Meld. St., one before St.meld. nr., however a page wrote it; a law's is its Lovdata id.",
             example="Meld. St. 19 (2014–2015)",
             pattern=r"^(Meld\. St\. \d+ \(\d{4}–\d{4}\)|St\.meld\. nr\. \d+ \(\d{4}–\d{4}\)|IS-\d{3,5}|"
-            r"NOU \d{4}: ?\d+|Prop\. \d+ [LS]+ \(\d{4}–\d{4}\))$",
+            r"NOU \d{4}: ?\d+|Prop\. \d+ [LS]+ \(\d{4}–\d{4}\)|(St|Ot)\.prp\. nr\. \d+ \(\d{4}–\d{4}\)|"
+            r"Innst\. \d+( [SLO])? \(\d{4}–\d{4}\)|LOV-\d{4}-\d{2}-\d{2}-\d+)$",
         ),
         _c(
             "is_number",
@@ -466,7 +470,8 @@ DOCUMENTS = Table(
         _c(
             "title",
             pa.string(),
-            "The document's title as the pages give it.",
+            "The document's title as published (the register's, transform/register/documents.yaml), else as the "
+            "pages give it; the spellings pages use are in aliases.",
             example="Folkehelsemeldingen – Mestring og muligheter",
         ),
         _c("aliases", pa.list_(pa.string()), "Every other spelling of the document seen on the pages."),
@@ -485,6 +490,7 @@ DOCUMENTS = Table(
             min_value=EARLIEST_DOCUMENT_YEAR,
         ),
         _c("issuer", pa.string(), "Who issued it, where the text says.", example="Helsedirektoratet"),
+        INFERRED,
         _c(
             "mention_count",
             pa.int32(),

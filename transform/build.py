@@ -199,10 +199,7 @@ def merge_documents(previous: list[dict], current: list[dict], mentions: list[di
         if known is None:
             documents[doc["document_id"]] = {**doc, "first_seen_run": run_id, "last_seen_run": run_id}
             continue
-        aliases = list(dict.fromkeys([*(known["aliases"] or []), *(doc["aliases"] or [])]))
-        known.update(
-            {k: v for k, v in doc.items() if k not in ("source_page_id", "source_page_version")}, aliases=aliases
-        )
+        known.update(_reread(known, doc))
     on_site = [m for m in mentions if m["last_seen_run"] == run_id]
     named_now = {m["document_id"] for m in on_site}
     body = Counter(m["document_id"] for m in on_site if m["context_kind"] == "body")
@@ -211,6 +208,24 @@ def merge_documents(previous: list[dict], current: list[dict], mentions: list[di
         if doc_id in named_now:
             doc["last_seen_run"] = run_id
     return list(documents.values())
+
+
+KEPT_FACTS = ("identifier", "is_number", "title", "year_from", "year_to", "issuer")  # what no reading erases
+
+
+def _reread(known: dict, doc: dict) -> dict:
+    """This run's reading of a document over the last: a fact the pages no longer state (the page that
+    printed the identifier is gone) keeps its last value, and whether it was inferred; spellings add up."""
+    now = {k: v for k, v in doc.items() if k not in ("source_page_id", "source_page_version")}
+    inferred = set(doc["inferred_columns"] or [])
+    for column in KEPT_FACTS:
+        if now[column] is None and known.get(column) is not None:
+            now[column] = known[column]
+            inferred.discard(column)
+            inferred.update({column} & set(known.get("inferred_columns") or []))
+    now["inferred_columns"] = [c for c in KEPT_FACTS if c in inferred]
+    now["aliases"] = list(dict.fromkeys([*(known["aliases"] or []), *(doc["aliases"] or [])]))
+    return now
 
 
 def run_row(records: list[dict], page_tables: PageTables, run: RunInfo, source: str) -> dict:

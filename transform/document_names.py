@@ -41,19 +41,33 @@ def _scan(needle: str, pattern: str) -> Scan:
     return Scan(needle, re.compile(pattern))
 
 
+_SESSION = r"[,\s]*" + _YEARS  # "16 (2002-2003)", "16, 2002-2003", "34 to the Parliament, 2012/2013"
+_NUMBER = r"\s*(?:nr\.?\s*)?(\d+)"
 IDENTIFIER_PATTERNS = [
-    ("stortingsmelding", "meld", _scan("Meld", r"\bMeld\.\s?St\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
-    ("stortingsmelding", "stmeld", _scan("meld", r"\bSt\.\s?meld\.?\s*(?:nr\.?\s*)?(\d+)\s*" + _YEARS)),
+    ("stortingsmelding", "meld", _scan("Meld", r"\bMeld\.\s?St\.?" + _NUMBER + _SESSION)),
+    ("stortingsmelding", "stmeld", _scan("meld", r"\bSt\s?\.\s?meld\.?" + _NUMBER + _SESSION)),
     (
         "stortingsmelding",
         "stmeld",
-        _scan("Stortingsmelding", r"\bStortingsmelding(?:en|a)?\s+nr\.?\s*(\d+)\s*" + _YEARS),
+        _scan("Stortingsmelding", r"\bStortingsmelding(?:en|a)?\s+nr\.?\s*(\d+)" + _SESSION),
     ),
-    ("is_publication", "is", _scan("IS", r"\bIS[-\s]?(\d{3,5})\b")),
-    ("nou", "nou", _scan("NOU", r"\bNOU\s+(\d{4})\s*:\s*(\d+)")),
-    ("proposisjon", "prop", _scan("Prop.", r"\bProp\.\s*(\d+)\s*(LS|L|S)\s*" + _YEARS)),
+    (
+        "stortingsmelding",
+        "report",  # the English name of a white paper: "Report No. 16 to the Parliament, 2002/2003"
+        _scan("Report", r"\bReport\s+No\.?\s*(\d+)\s+to\s+the\s+(?:Parliament|Storting(?:et)?)" + _SESSION),
+    ),
+    # "IS-2076", "IS 2076", "IS2076", "IS -1896", "IS-rapport 1212"
+    ("is_publication", "is", _scan("IS", r"\bIS(?:-rapport|-nr\.?)?\s*-?\s*(\d{3,5})\b")),
+    # a NOU's number has one or two digits: a footnote number run on after it ("NOU 1998:1814") is not part of it
+    ("nou", "nou", _scan("NOU", r"\bNOU\s+(\d{4})\s*:\s*(\d{1,2})")),
+    ("proposisjon", "prop", _scan("Prop.", r"\bProp\.\s*(\d+)\s*(LS|L|S)" + _SESSION)),
+    ("proposisjon", "stprp", _scan("prp", r"\b(St|Ot)\s?\.\s?prp\.?" + _NUMBER + _SESSION)),
+    ("innstilling", "innst", _scan("Innst", r"\bInnst\.\s*(\d+)\s*(S|L|O)?" + _SESSION)),
     ("state_budget", "budget", _scan("tatsbudsjett", r"\b[Ss]tatsbudsjett(?:et)?\s+(?:for\s+)?((?:19|20)\d{2})\b")),
+    # a law by its short name, as texts write it: "Folkehelseloven", "spesialisthelsetjenesteloven"
+    ("law", "law", _scan("loven", r"\b([A-ZÆØÅa-zæøå][a-zæøå]{3,}loven)\b")),
 ]
+FIRST_MELD_ST_SESSION = 2009  # white papers are "Meld. St." from the 2009–2010 session, "St.meld. nr." before
 # What a title starts (or ends) with when it names a document, and the kind that makes it.
 TITLE_KINDS = [
     (re.compile(r"^(Nasjonal )?strategi(plan)?\b", re.I), "strategy"),
@@ -141,14 +155,7 @@ _ISSUERS = re.compile(
     r"Arbeids- og velferdsdirektoratet|Folkehelseinstituttet|Regjeringen)s?\b"
 )
 _INTERPELLANT = re.compile(r"\b(?:reiser|stiller|fremmer)\s+([A-ZÆØÅ][\w.]+(?:\s+[A-ZÆØÅ][\w.]+)+(?:\s+\([^)]+\))?)")
-_DEFINITE = {
-    "plan": "planen",
-    "strategiplan": "strategiplanen",
-    "opptrappingsplan": "opptrappingsplanen",
-    "veileder": "veilederen",
-    "retningslinje": "retningslinjen",
-    "strategi": "strategien",
-}
+_KINDS_OF_PLAN = ("strategiplan", "opptrappingsplan", "handlingsplan")  # a noun that alone names the plan
 
 
 @dataclass
@@ -162,6 +169,7 @@ class Document:
     year_from: int | None = None
     year_to: int | None = None
     issuer: str | None = None
+    inferred_columns: list[str] = field(default_factory=list)  # filled in from the register, not read
 
     def add_alias(self, spelling: str) -> None:
         spelling = normalise(spelling)
@@ -180,11 +188,8 @@ def full_year(start: str, end: str) -> tuple[int, int]:
 
 def identify(kind: str, style: str, m: re.Match) -> Document:
     """A Document for an identifier match, with its canonical identifier and slug."""
-    if style in ("meld", "stmeld"):
-        number, (y0, y1) = int(m[1]), full_year(m[2], m[3])
-        identifier = f"Meld. St. {number} ({y0}–{y1})" if style == "meld" else f"St.meld. nr. {number} ({y0}–{y1})"
-        slug = f"{'meld-st' if style == 'meld' else 'st-meld'}-{number}-{y0}-{y1}"
-        return Document(slug, kind, identifier, year_from=y0, year_to=y1)
+    if style in ("meld", "stmeld", "report"):
+        return white_paper(int(m[1]), session(m[2]))
     if style == "is":
         identifier = f"IS-{int(m[1])}"  # Helsedirektoratet's series of publications
         return Document(slugify(identifier), kind, identifier, is_number=identifier, issuer="Helsedirektoratet")
@@ -194,11 +199,41 @@ def identify(kind: str, style: str, m: re.Match) -> Document:
     if style == "budget":  # the budget for year Y is Prop. 1 S of the session that ends in Y
         y1 = int(m[1])
         return budget(y1 - 1, y1)
-    y0, y1 = full_year(m[3], m[4])
+    if style == "law":
+        name = m[1].lower()
+        return Document(slugify(name), kind, title=name[:1].upper() + name[1:])
+    if style == "stprp":
+        y0, y1 = session(m[3])
+        if (m[1], int(m[2])) == ("St", 1):
+            return budget(y0, y1)
+        identifier = f"{m[1]}.prp. nr. {int(m[2])} ({y0}–{y1})"
+        return Document(slugify(identifier), kind, identifier, year_from=y0, year_to=y1)
+    if style == "innst":
+        y0, y1 = session(m[3])
+        identifier = f"Innst. {int(m[1])}{' ' + m[2] if m[2] else ''} ({y0}–{y1})"
+        return Document(slugify(identifier), kind, identifier, year_from=y0, year_to=y1)
+    y0, y1 = session(m[3])
     if (int(m[1]), m[2]) == (1, "S"):
         return budget(y0, y1)
     identifier = f"Prop. {int(m[1])} {m[2]} ({y0}–{y1})"
     return Document(slugify(identifier), kind, identifier, year_from=y0, year_to=y1)
+
+
+def session(start: str) -> tuple[int, int]:
+    """A parliamentary session runs from autumn to summer: its second year follows its first, whatever
+    a typo makes of it ("(2014-2105)")."""
+    y0 = int(start)
+    return y0, y0 + 1
+
+
+def white_paper(number: int, years: tuple[int, int]) -> Document:
+    """A stortingsmelding, named as its session names them, however the page wrote it."""
+    y0, y1 = years
+    if y0 >= FIRST_MELD_ST_SESSION:
+        identifier, slug = f"Meld. St. {number} ({y0}–{y1})", f"meld-st-{number}-{y0}-{y1}"
+    else:
+        identifier, slug = f"St.meld. nr. {number} ({y0}–{y1})", f"st-meld-{number}-{y0}-{y1}"
+    return Document(slug, "stortingsmelding", identifier, year_from=y0, year_to=y1)
 
 
 def budget(y0: int, y1: int) -> Document:
@@ -324,13 +359,12 @@ def _words_spelling(words: list[str], letters: str, suffix: str) -> str | None:
 
 
 def spelling_key(spelling: str, acronyms: dict[str, str] | None = None) -> str:
-    """What two ways of writing one name share: case, dashes, a news adjective, defined acronyms and
-    a trailing period do not make another document."""
+    """What two ways of writing one name share: case, inflection, punctuation, a news adjective and
+    defined acronyms do not make another document."""
     text = strip_news_adjective(normalise(spelling))
     for short, long in (acronyms or {}).items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    text = _DASHES.sub(" - ", text).lower().rstrip(" .:")
-    return re.sub(r"\s+", " ", text)
+    return " ".join(word_key(text))
 
 
 def short_title(title: str) -> str | None:
@@ -345,19 +379,49 @@ def short_title(title: str) -> str | None:
     return None
 
 
-def definite_forms(title: str) -> list[str]:
-    """How running text names a titled plan or guide in the definite form: "Nasjonal plan for selvhjelp"
-    -> "den nasjonale planen for selvhjelp"; "Opptrappingsplan for rusfeltet 2008 – 2010" ->
-    "opptrappingsplanen for rusfeltet" (the period is left out in such references)."""
+def short_forms(title: str) -> list[str]:
+    """How running text names a titled plan without all of its title (the definite form is matched as
+    the title: see stem): "Opptrappingsplan for rusfeltet 2008 – 2010" -> "Opptrappingsplan for
+    rusfeltet" (the period left out); "Nasjonal strategiplan for arbeid og psykisk helse 2007-2012" ->
+    also "strategiplan for arbeid og psykisk helse" (a compound noun names the plan alone; "plan for
+    selvhjelp" does not)."""
     words = _TRAILING_YEARS.sub("", title).split()
-    if "for" not in words:
-        return []
-    at = words.index("for")
-    head, rest = words[:at], " ".join(words[at:])
-    if not head or head[-1].lower() not in _DEFINITE:
-        return []
-    noun = _DEFINITE[head[-1].lower()]
-    forms = [f"{noun} {rest}"]
-    if len(head) == 2 and head[0].lower().endswith("al"):  # "Nasjonal plan" -> "den nasjonale planen"
-        forms.insert(0, f"den {head[0].lower()}e {noun} {rest}")
+    forms = [" ".join(words)] if len(words) < len(title.split()) else []
+    if "for" in words and (at := words.index("for")) > 1 and words[at - 1].lower() in _KINDS_OF_PLAN:
+        forms.append(" ".join(words[at - 1 :]))
     return forms
+
+
+# -- names in running text, however inflected ----------------------------------------------------------
+
+WORD = re.compile(r"\d+|[^\W\d_]+(?:-[^\W\d_]+)*")  # "ROP-lidelser" and "self-help" are one word, "2014-2018" two
+_ENDINGS = ("ene", "ane", "en", "et", "er", "a", "e")  # longest first
+
+
+def stem(word: str) -> str:
+    """A lower-case word without the ending inflection adds: "planen", "nasjonale", "retningslinjen",
+    "meldinga" meet "plan", "nasjonal", "retningslinje", "melding" (a stem keeps four letters or more)."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def word_key(text: str) -> tuple[str, ...]:
+    """A name as its words without inflection, case, punctuation or spacing: what running text and a
+    title share when the text writes it in the definite form or with its period in brackets."""
+    return tuple(stem(w.lower()) for w in WORD.findall(text))
+
+
+# A series named without a period means its first edition where the sentence says so
+FIRST_EDITION = re.compile(r"\b(første|first|lansert|launched|opprinnelige|original)\b", re.I)
+# ... and an edition not yet named where the words before it say so: "med revidert Nasjonal plan for selvhjelp"
+NEXT_EDITION = re.compile(r"\b(revidert|reviderte|ny|nye|neste|kommende|revised|new|next)\s+(?:\w+\s+)?$", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def years_in(sentence: str) -> list[int]:
+    """The years a sentence gives, without those inside an identifier ("St.meld nr. 16 (2002-2003)")."""
+    for _, _, m in sorted(identifier_matches(sentence), key=lambda hit: -hit[2].start()):
+        sentence = sentence[: m.start()] + sentence[m.end() :]
+    return [int(y) for y in _YEAR.findall(sentence)]

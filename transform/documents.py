@@ -16,14 +16,15 @@ Every mention says where it stands: body (running text), heading, link or list.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from selvhjelp_data.reading import Block, PageContent
 from selvhjelp_data.text import sha256_hex
 from transform import document_names as names
+from transform import register
 from transform.document_names import Document
+from transform.register import RegisteredDocument, Series
 from transform.sections import PlacedBlock, placed_blocks, sentence_around
 
 GENERIC_KINDS = ("is_publication", "proposisjon")  # what an identifier alone says; a title says more
@@ -66,9 +67,15 @@ class Section:
         return " ".join(p.block.text for p in self.blocks)
 
 
+def _placed_with_title(page: PageContent) -> list[PlacedBlock]:
+    """The page's blocks, its title first as the heading it is (a title may name a document too)."""
+    title = [PlacedBlock(Block("heading", page.title, 1), page.title, 0)] if page.title else []
+    return title + list(placed_blocks(page))
+
+
 def sections_of(page: PageContent) -> list[Section]:
-    sections = [Section(page.title)]
-    for placed in placed_blocks(page):
+    sections = [Section(None)]
+    for placed in _placed_with_title(page):
         if placed.block.kind == "heading":
             sections.append(Section(placed.block.text))
         sections[-1].blocks.append(placed)
@@ -199,7 +206,8 @@ class Identity:
         self.acronyms = acronyms
         self.parent: dict[str, str] = {}
         self.identifier: dict[str, str] = {}  # root -> its identifier
-        self.known_id: dict[str, str] = {}  # root -> an id the previous release gave it
+        self.known_id: dict[str, str] = {}  # root -> its id in the register, else in the previous release
+        self.registered: dict[str, RegisteredDocument] = {}  # root -> what the register knows of it
         self._keys: dict[str, str] = {}
 
     def key(self, spelling: str) -> str:
@@ -220,7 +228,7 @@ class Identity:
         if ra == rb or (ra in self.identifier and rb in self.identifier):
             return  # one spelling of two identified documents says nothing about either
         self.parent[rb] = ra
-        for table in (self.identifier, self.known_id):
+        for table in (self.identifier, self.known_id, self.registered):
             if rb in table:
                 table[ra] = table.pop(rb)
 
@@ -248,11 +256,21 @@ def _spellings(ref: Reference) -> list[str]:
 
 
 def resolve(
-    references: list[Reference], same: list[tuple[int, int]], acronyms: dict[str, str], previous: list[dict]
+    references: list[Reference],
+    same: list[tuple[int, int]],
+    acronyms: dict[str, str],
+    previous: list[dict],
+    registered: tuple[RegisteredDocument, ...] = (),
 ) -> tuple[Identity, list[str]]:
-    """Each reference's group key, after joining everything that is written alike."""
+    """Each reference's group key, after joining everything that is written alike. The register's
+    documents come first, so their ids win; the previous release's keep theirs."""
     identity = Identity(acronyms)
-    for row in previous:  # last run's documents keep their ids and spellings
+    for entry in registered:
+        known = Document(entry.document_id, entry.kind, entry.identifier, title=entry.title)
+        root = identity.find(identity.add(known, [*known.spellings(), *entry.spellings]))
+        identity.known_id.setdefault(root, entry.document_id)
+        identity.registered.setdefault(root, entry)
+    for row in previous:
         known = Document(
             row["document_id"], row["kind"], row["identifier"], title=row["title"], aliases=list(row["aliases"] or [])
         )
@@ -286,23 +304,36 @@ def _same_session(references: list[Reference], keys: list[str], identity: Identi
 
 
 class DocumentIndex:
-    """The documents of a run, and every spelling that names one (for finding them in text)."""
+    """The documents of a run, and every spelling that names one (for finding them in text): those the
+    pages name, and those of the register, which a page may name by title alone."""
 
-    def __init__(self, identity: Identity, references: list[Reference], keys: list[str]):
+    def __init__(self, identity: Identity, references: list[Reference], keys: list[str], series=()):
         self.identity = identity
         groups: dict[str, list[Reference]] = defaultdict(list)
         for ref, key in zip(references, keys, strict=True):
             groups[identity.find(key)].append(ref)
         self.documents: dict[str, Document] = {}
-        self.by_spelling: dict[str, str] = {}
+        self.names: dict[str, str | Series] = {}  # spelling -> document id, or the series it names
         self.group_of: dict[str, str] = {}
         for root, refs in groups.items():
-            doc = _merged(refs, identity.document_id(root, _fallback_id(refs, identity.acronyms)), identity.acronyms)
-            self.documents[doc.document_id] = doc
-            self.group_of[root] = doc.document_id
-            for spelling in _group_spellings(refs):
-                self.by_spelling[spelling.lower()] = doc.document_id
+            doc_id = identity.document_id(root, _fallback_id(refs, identity.acronyms))
+            doc = _with_register(_merged(refs, doc_id, identity.acronyms), identity.registered.get(root))
+            self._add(root, doc, _group_spellings(refs))
+        for root, entry in identity.registered.items():
+            if identity.find(root) == root and root not in self.group_of:
+                self._add(root, _with_register(Document(entry.document_id, entry.kind), entry), [])
+        for one in series:
+            self.names.update((name, one) for name in one.names)  # a series name is resolved where it stands
         self.references = [(ref, self.group_of[identity.find(key)]) for ref, key in zip(references, keys, strict=True)]
+
+    def _add(self, root: str, doc: Document, spellings: list[str]) -> None:
+        self.documents[doc.document_id] = doc
+        self.group_of[root] = doc.document_id
+        entry = self.identity.registered.get(root)
+        for spelling in [*spellings, *(entry.spellings if entry else ()), *(doc.spellings())]:
+            self.names.setdefault(spelling, doc.document_id)
+        for form in names.short_forms(doc.title or ""):
+            self.names.setdefault(form, doc.document_id)
 
     def resolve(self, spelling: str) -> str | None:
         root = self.identity.find(self.identity.key(spelling))
@@ -317,11 +348,12 @@ class DocumentIndex:
 
 
 def _title_order(ref: Reference, acronyms: dict[str, str]) -> tuple:
-    """Which reading of a title wins: the best rank, then one with no abbreviation, then the first."""
+    """Which reading of a title wins: the best rank, then one with no abbreviation, then the first in
+    the order of the words (not of the pages: a mirror's page ids differ, its document ids must not)."""
     if not ref.doc.title:
         return (99,)
     abbreviated = any(short in ref.doc.title for short in acronyms)
-    return ref.title_rank, abbreviated, ref.page_id, ref.position
+    return ref.title_rank, abbreviated, ref.doc.title, ref.page_id, ref.position
 
 
 def _fallback_id(refs: list[Reference], acronyms: dict[str, str]) -> str:
@@ -334,8 +366,6 @@ def _group_spellings(refs: list[Reference]) -> list[str]:
         for spelling in _spellings(ref):
             if spelling not in spellings:
                 spellings.append(spelling)
-        if ref.doc.title:
-            spellings += [f for f in names.definite_forms(ref.doc.title) if f not in spellings]
     return spellings
 
 
@@ -358,106 +388,222 @@ def _merged(refs: list[Reference], document_id: str, acronyms: dict[str, str]) -
     return doc
 
 
-def find_titles(finder: TitleFinder, documents: dict, pid: str, page: PageContent, spans: list) -> list[Reference]:
-    """Known titles in running text, where no reference stands already (spans: (document_id, start,
-    end) of the page's references; a title next to its own identifier is that reference)."""
+_REGISTER_FILLS = ("identifier", "is_number", "year_from", "year_to", "issuer")
+
+
+def _with_register(doc: Document, entry: RegisteredDocument | None) -> Document:
+    """The register's title and kind (as published); what the pages left out, filled in from it and
+    marked so. A page's own statement of the identifier, years or issuer stays."""
+    if entry is None:
+        return doc
+    doc.title, doc.kind = entry.title, entry.kind
+    doc.inferred_columns = ["title"]  # until a page is seen to write it (see inferred_title)
+    facts = {**entry.__dict__, "is_number": entry.identifier if (entry.identifier or "").startswith("IS-") else None}
+    for column in _REGISTER_FILLS:
+        if getattr(doc, column) is None and facts[column] is not None:
+            setattr(doc, column, facts[column])
+            doc.inferred_columns.append(column)
+    return doc
+
+
+def inferred_columns(doc: Document) -> list[str]:
+    """The register's title counts as read where a page writes it (in any inflection)."""
+    key = names.word_key(doc.title or "")
+    written = any(names.word_key(alias) == key for alias in doc.aliases)
+    return [c for c in doc.inferred_columns if not (c == "title" and written)]
+
+
+@dataclass
+class Hit:
+    """A known name found in running text, before it is known whether a reference stands there."""
+
+    placed: PlacedBlock
+    start: int  # in the block's text
+    end: int
+    target: str | Series  # the document, or the series a name without a period stands for
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.placed.offset + self.start, self.placed.offset + self.end
+
+
+def find_titles(finder: TitleFinder, index: DocumentIndex, pid: str, page: PageContent, spans: list) -> list[Reference]:
+    """Known names in running text, where no reference stands already (spans: [document_id, start, end]
+    of the page's references; a name beside its own identifier is that reference)."""
+    hits = [
+        Hit(placed, a, b, target)
+        for placed in placed_blocks(page)
+        if placed.block.kind != "heading"
+        for a, b, target in finder.find(placed.block.text)
+    ]
+    named = sorted(
+        [(a, doc_id) for doc_id, a, _ in spans] + [(h.span[0], h.target) for h in hits if isinstance(h.target, str)]
+    )
     found = []
-    for placed in placed_blocks(page):
-        if placed.block.kind == "heading":
+    for hit in hits:
+        doc_id = hit.target if isinstance(hit.target, str) else _edition(hit, spans, named)
+        if doc_id is None or _taken(hit, doc_id, spans):
             continue
-        here = (placed.offset, placed.offset + len(placed.block.text))
-        for a_, b_, doc_id in finder.find(placed.block.text):
-            start, end = placed.offset + a_, placed.offset + b_
-            if any(_taken(start, end, doc_id, span, here) for span in spans):
-                continue
-            found.append(_reference(pid, placed, documents[doc_id], a_, b_))
-            spans.append((doc_id, start, end))
+        found.append(_reference(pid, hit.placed, index.documents[doc_id], hit.start, hit.end))
+        spans.append([doc_id, *hit.span])
     return found
 
 
-def _taken(start: int, end: int, doc_id: str, span: tuple, block: tuple[int, int]) -> bool:
-    """A place is taken by a reference there, or by its own identifier right beside it in the same
-    block ("Nasjonal plan for selvhjelp (IS-1212)" is one mention)."""
-    other, a, b = span
-    if a < end and start < b:
-        return True
-    beside = 0 <= start - b <= 3 or 0 <= a - end <= 3
-    return other == doc_id and beside and block[0] <= a < block[1]
+def _beside(hit: Hit, span: list) -> bool:
+    """Right before or after the span, in the same block ("Folkehelsemeldingen, Meld. St. 19 (2014–2015)",
+    "Nasjonal plan for selvhjelp (IS-1212)")."""
+    (start, end), (a, b) = hit.span, span[1:]
+    block = (hit.placed.offset, hit.placed.offset + len(hit.placed.block.text))
+    return (0 <= start - b <= 3 or 0 <= a - end <= 3) and block[0] <= a < block[1]
+
+
+def _taken(hit: Hit, doc_id: str, spans: list) -> bool:
+    """A place is taken by a reference there, or by its own document's name or identifier right beside
+    it: the name and identifier side by side are one mention, which then reaches over both."""
+    start, end = hit.span
+    for span in spans:
+        if span[1] < end and start < span[2]:
+            return True
+        if span[0] == doc_id and _beside(hit, span):
+            span[1:] = [min(span[1], start), max(span[2], end)]
+            return True
+    return False
+
+
+def _edition(hit: Hit, spans: list, named: list[tuple[int, str]]) -> str | None:
+    """The edition a series name without a period stands for: the one beside it ("folkehelsemeldingen
+    (Meld. St. 19 (2018-2019))"), the first where the sentence says so ("den første Nasjonale planen"),
+    none where a revision to come is meant ("med revidert Nasjonal plan for selvhjelp"), the one its
+    sentence dates ("I 2014 ble Nasjonal plan for selvhjelp revidert"), the one the page names with its
+    period (nearest before, else after; after, for a heading), else the edition whose title the name is."""
+    series: Series = hit.target
+    editions = {e.document_id for e in series.editions}
+    if beside := next((span[0] for span in spans if span[0] in editions and _beside(hit, span)), None):
+        return beside
+    sentence = sentence_around(hit.placed.block.text, hit.start, hit.end)
+    if names.FIRST_EDITION.search(sentence):
+        return series.editions[0].document_id
+    years = names.years_in(sentence)
+    if not years and names.NEXT_EDITION.search(hit.placed.block.text[: hit.start]):
+        return None  # a revision to come is no document yet
+    for year in years:
+        if edition := series.containing(year):
+            return edition.document_id
+    on_page = [(at, doc_id) for at, doc_id in named if doc_id in editions]
+    before = [doc_id for at, doc_id in on_page if at < hit.span[0]]
+    after = [doc_id for at, doc_id in on_page if at > hit.span[0]]
+    if hit.placed.block.kind == "heading" and after:
+        return after[0]  # a heading names what its section goes on to cite
+    if before or after:
+        return (before or after[:1])[-1]
+    first = series.named_as(names.word_key)
+    return first.document_id if first else None
 
 
 class TitleFinder:
-    """Known titles (12 characters or more) found in running text by word-aligned dictionary look-ups:
-    the cost grows with the words of a page, not with the number of titles known."""
+    """Known names (12 characters or more) found in running text by word-aligned dictionary look-ups,
+    over words without their inflection ("den nasjonale planen for selvhjelp" is "Nasjonal plan for
+    selvhjelp"): the cost grows with the words of a page, not with the number of names known."""
 
-    _EDGE = '«»"“”()[],.;:!?'
+    MIN_CHARS = 12
 
-    def __init__(self, by_spelling: dict[str, str]):
-        self.titles = {s: doc_id for s, doc_id in by_spelling.items() if len(s) >= 12}
-        # first word -> the word counts of the titles it starts, longest first: only those are tried
+    def __init__(self, spellings: dict[str, str | Series]):
+        self.names: dict[tuple[str, ...], str | Series] = {}
         lengths = defaultdict(set)
-        for s in self.titles:
-            words = s.split()
-            lengths[words[0].strip(self._EDGE)].add(len(words))
+        for spelling, target in spellings.items():
+            key = names.word_key(spelling)
+            if len(spelling) < self.MIN_CHARS or not key or isinstance(self.names.get(key), Series):
+                continue  # a series name is resolved where it stands, even where it is an edition's title
+            self.names[key] = target
+            lengths[key[0]].add(len(key))
+        # first word -> the word counts of the names it starts, longest first: only those are tried
         self.lengths = {word: sorted(counts, reverse=True) for word, counts in lengths.items()}
+        self._stems: dict[str, str] = {}  # the same words come back on every page: stem each once
+
+    def _stem(self, word: str) -> str:
+        if (stem := self._stems.get(word)) is None:
+            stem = self._stems[word] = names.stem(word.lower())
+        return stem
 
     def find(self, text: str):
-        """(start, end, document_id) of each longest title match, left to right."""
-        low = text.lower()
-        tokens = low.split()
-        stripped = [token.strip(self._EDGE) for token in tokens]
-        words = None  # character offsets of the tokens: worked out for a block with a hit only
-        free = 0  # the first token not inside a title found already
-        for i in [i for i, word in enumerate(stripped) if word in self.lengths]:
-            if i >= free and (hit := self._longest_at(tokens, i, self.lengths[stripped[i]])):
-                n, doc_id, lead, trail = hit
-                words = words or [(m.start(), m.end()) for m in _WORD.finditer(low)]
-                yield words[i][0] + lead, words[i + n - 1][1] - trail, doc_id
-                free = i + n
-
-    def _longest_at(self, tokens: list[str], i: int, lengths: list[int]):
-        """(word count, document, edge characters to drop before, after) of the longest title at token i."""
-        for n in lengths:
-            if i + n > len(tokens):
+        """(start, end, target) of each longest name, left to right."""
+        words = [self._stem(w) for w in names.WORD.findall(text)]
+        starts = [i for i, word in enumerate(words) if word in self.lengths]
+        if not starts:
+            return
+        bounds = [m.span() for m in names.WORD.finditer(text)]  # worked out for a block with a candidate only
+        free = 0  # the first word not inside a name found already
+        for i in starts:
+            if i < free:
                 continue
-            candidate = " ".join(tokens[i : i + n])  # a title's words, however the text spaced them
-            if doc_id := self.titles.get(candidate):
-                return n, doc_id, 0, 0
-            stripped = candidate.strip(self._EDGE)
-            if doc_id := self.titles.get(stripped):
-                lead = len(candidate) - len(candidate.lstrip(self._EDGE))
-                return n, doc_id, lead, len(candidate) - len(candidate.rstrip(self._EDGE))
-        return None
-
-
-_WORD = re.compile(r"\S+")
+            for n in self.lengths[words[i]]:
+                if i + n <= len(words) and (target := self.names.get(tuple(words[i : i + n]))) is not None:
+                    yield bounds[i][0], bounds[i + n - 1][1], target
+                    free = i + n
+                    break
 
 
 def build_document_tables(
     contents: dict[str, tuple[PageContent, int]],
     previous: list[dict] = (),
     readings: dict[str, PageReading] | None = None,
+    registered: tuple[RegisteredDocument, ...] | None = None,
+    series: tuple[Series, ...] | None = None,
 ) -> tuple[list[dict], list[dict], DocumentIndex]:
     """This run's documents and mentions from the pages live now (page_id -> (content, version));
-    `readings` holds step 1 of pages already read (by the extraction workers)."""
+    `readings` holds step 1 of pages already read (by the extraction workers); the register (by default
+    transform/register/documents.yaml) names the documents and the series the pages cite."""
+    registered = register.documents() if registered is None else registered
+    series = register.series() if series is None else series
     references, same, acronyms = [], [], {}
     for pid in sorted(contents):
         reading = (readings or {}).get(pid) or read_references(pid, contents[pid][0])
         acronyms.update(reading.acronyms)
         same += [(a + len(references), b + len(references)) for a, b in reading.same]
         references += reading.references
-    identity, keys = resolve(references, same, acronyms, list(previous))
-    index = DocumentIndex(identity, references, keys)
-    mentions = list(index.references)
-    finder = TitleFinder(index.by_spelling)
+    identity, keys = resolve(references, same, acronyms, list(previous), registered)
+    index = DocumentIndex(identity, references, keys, series)
+    finder = TitleFinder(index.names)
+    mentions = _editions_of_series_names(index, finder, contents)
     spans = defaultdict(list)  # by page: one pass, not a scan of every reference for each page
-    for r, doc_id in index.references:
-        spans[r.page_id].append((doc_id, r.position, r.position + len(r.matched_text)))
+    for r, doc_id in mentions:
+        spans[r.page_id].append([doc_id, r.position, r.position + len(r.matched_text)])
     for pid in sorted(contents):
-        for ref in find_titles(finder, index.documents, pid, contents[pid][0], spans[pid]):
+        for ref in find_titles(finder, index, pid, contents[pid][0], spans[pid]):
             ref.doc.add_alias(ref.matched_text)  # a spelling seen on the pages
             mentions.append((ref, ref.doc.document_id))
     rows = mention_rows(mentions, {pid: version for pid, (_, version) in contents.items()})
     return document_rows(index, rows), rows, index
+
+
+def _editions_of_series_names(index: DocumentIndex, finder: TitleFinder, contents) -> list[tuple[Reference, str]]:
+    """The references read from the pages, where one that is a series name alone (a heading "Nasjonal
+    plan for selvhjelp") stands for the edition its page names (see _edition)."""
+    mentions = []
+    by_page = defaultdict(list)
+    for ref, doc_id in index.references:
+        by_page[ref.page_id].append((ref, doc_id))
+    for pid, refs in by_page.items():
+        named = sorted((r.position, doc_id) for r, doc_id in refs)
+        for ref, doc_id in refs:
+            series = finder.names.get(names.word_key(ref.matched_text))
+            if isinstance(series, Series):
+                placed = _placed_at(contents[pid][0], ref.position)
+                hit = Hit(
+                    placed, ref.position - placed.offset, ref.position - placed.offset + len(ref.matched_text), series
+                )
+                doc_id = (
+                    _edition(
+                        hit, [[d, r.position, r.position + len(r.matched_text)] for r, d in refs if r is not ref], named
+                    )
+                    or doc_id
+                )
+            mentions.append((ref, doc_id))
+    return mentions
+
+
+def _placed_at(page: PageContent, position: int) -> PlacedBlock:
+    return next(p for p in reversed(_placed_with_title(page)) if p.offset <= position)
 
 
 def mention_rows(mentions: list[tuple[Reference, str]], versions: dict[str, int]) -> list[dict]:
@@ -490,6 +636,7 @@ def document_rows(index: DocumentIndex, mentions: list[dict]) -> list[dict]:
     return [
         {
             **doc.__dict__,
+            "inferred_columns": inferred_columns(doc),
             "mention_count": body[doc.document_id],
             "source_page_id": first[doc.document_id]["page_id"],
             "source_page_version": first[doc.document_id]["page_version"],

@@ -167,3 +167,50 @@ def test_a_mirror_gives_the_same_document_ids():
     here, mirror = rows_of(*bodies), rows_of(*reversed(bodies), host="http://127.0.0.1:8123")
     assert len(here["documents"]) == 1
     assert [d["document_id"] for d in here["documents"]] == [d["document_id"] for d in mirror["documents"]]
+
+
+# -- the source of a quotation -------------------------------------------------------------------------
+
+
+def sources(*bodies: str) -> list[tuple[str, str | None]]:
+    return [(q["text"][:30], q["document_id"]) for q in rows_of(*bodies)["quotes"] if q["kind"] != "term"]
+
+
+def test_a_quotation_is_from_the_document_its_lead_names():
+    assert sources(
+        "<p>Folkehelseloven definerer folkehelsearbeid slik:</p><blockquote>Samfunnets innsats for å påvirke "
+        "faktorer som fremmer helse og trivsel.</blockquote>"
+    ) == [("Samfunnets innsats for å påvir", "folkehelseloven")]
+
+
+def test_a_lead_that_refers_back_means_the_last_document_of_its_kind():
+    assert sources(
+        "<p>Nasjonal faglig retningslinje for behandling og rehabilitering av rusmiddelproblemer og avhengighet "
+        "kom i 2016.</p><p>Anbefalingen i retningslinjen er enkel: «Helsepersonell bør informere pasienter om "
+        "selvhjelpsgrupper.»</p>"
+    ) == [
+        (
+            "Helsepersonell bør informere p",
+            "nasjonal-faglig-retningslinje-for-behandling-og-rehabilitering-av-rusmiddelproblemer-og-avhengighet",
+        )
+    ]
+
+
+def test_the_same_words_quoted_again_have_the_same_source():
+    quote = "«Helsepersonell bør informere pasienter om selvhjelpsgrupper.»"
+    found = sources(f"<p>{quote}</p><p>Folkehelseloven sier dette om saken og mer til:</p><p>Loven sier: {quote}</p>")
+    assert found == [("Helsepersonell bør informere p", "folkehelseloven")] * 2
+
+
+def test_a_quoted_title_is_the_document_it_names_and_a_person_is_no_document():
+    assert sources(
+        '<p>Se "Veileder for kommunale frisklivssentraler" fra 2011. Lederen sa: «Vi gleder oss veldig til å '
+        "starte arbeidet sammen med alle dere.»</p>"
+    ) == [("Veileder for kommunale friskli", "is-1896"), ("Vi gleder oss veldig til å sta", None)]
+
+
+def test_an_abbreviation_ends_no_sentence_of_a_lead():
+    assert sources(
+        "<p>Gjeldende folkehelsemelding, Meld. St. 19 (2014-2015) - Mestring og muligheter setter fokus på "
+        "selvhjelp:</p><p>«Videre bevilges det midler til Selvhjelp Norges arbeid med selvhjelp.»</p>"
+    ) == [("Videre bevilges det midler til", "meld-st-19-2014-2015")]

@@ -11,7 +11,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +32,7 @@ from transform.history import merge_history
 from transform.links import broken_link_rows
 from transform.offices import HEAD_OFFICE_ID, merge_offices, offices_of_page, tasks_of_page
 from transform.pages import PageTables, build_page_tables, extract_capture, serial_reader
-from transform.quotes import quotes_of_page
+from transform.quotes import Named, PageSources, quotes_of_page
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
@@ -53,10 +53,16 @@ def content_rows(
     def document_of_heading(heading):
         return index.document_of_heading(heading) if heading else None
 
+    kinds = {d["document_id"]: d["kind"] for d in documents}
+    named = defaultdict(list)  # page_id -> where it names documents, in page order (mentions are sorted so)
+    for m in mentions:
+        named[m["page_id"]].append(
+            Named(m["position"], m["position"] + len(m["matched_text"]), m["document_id"], kinds[m["document_id"]])
+        )
     rows = {"documents": documents, "document_mentions": mentions, "quotes": [], "offices": [], "office_tasks": []}
     for pid in sorted(contents):
         page, version = contents[pid]
-        rows["quotes"] += quotes_of_page(pid, page, version, document_of_heading)
+        rows["quotes"] += quotes_of_page(pid, page, version, PageSources(named[pid], document_of_heading))
         rows["offices"] += offices_of_page(pid, page, version)
     rows["offices"] = merge_offices(rows["offices"])
     head_office_known = head_office_known or any(o["office_id"] == HEAD_OFFICE_ID for o in rows["offices"])

@@ -10,6 +10,10 @@ from selvhjelp_data.reading import Block, PageContent
 
 BLOCK_SEPARATOR = "\n\n"  # as PageContent.main_text joins blocks
 _SENTENCE_END = re.compile(r"(?<=[.!?»”\"])\s+(?=[A-ZÆØÅ«“”\"])")
+# a period after these ends no sentence: "Meld. St. 19", "jf. St.meld.", "Report No. 34", "bl.a. Helsedirektoratet"
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Meld|St|nr|Nr|Prop|Innst|Ot|prp|jf|Jf|bl\.a|f\.eks|ca|dvs|mv|m\.m|No|no|pkt|kap|ref|evt|vs)|\b[A-ZÆØÅ])\.$"
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,18 @@ def placed_blocks(page: PageContent) -> Iterator[PlacedBlock]:
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` that holds text[start:end] (whole block if it has one sentence)."""
-    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    bounds = [0, *sentence_starts(text), len(text)]
     for a, b in zip(bounds, bounds[1:], strict=False):
         if a <= start < b or (a <= start and end <= b):
             return text[a : max(b, end)].strip()
     return text.strip()
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence after the first starts: after . ! ? or a closing quote and a space, before a
+    capital, unless the period closes an abbreviation or an initial."""
+    return [
+        m.end()
+        for m in _SENTENCE_END.finditer(text)
+        if not _ABBREVIATIONS.search(text[max(0, m.start() - 8) : m.start()])
+    ]

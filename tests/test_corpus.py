@@ -7,6 +7,7 @@ import lxml.html
 import pytest
 
 from corpus.build import PAGES, _wp_blocks, captured_text, load_manifest, render, split_parts
+from corpus.fidelity import score_half
 
 ENTRIES = load_manifest()
 BLOCK_TAGS = ("br", "p", "li", "h1", "h2", "h3", "h4", "div", "td", "blockquote", "ul", "ol", "span", "address")
@@ -40,3 +41,17 @@ def test_each_page_holds_its_captured_text_word_for_word(entry):
     it = iter(page)
     missing = [w for w in words if not any(w == p for p in it)]
     assert not missing, f"{entry.name}: the page lacks {missing[:5]}"
+
+
+FLOOR = 0.95  # precision and recall of every table, on each half (issue 21)
+
+
+@pytest.mark.parametrize("half", ["dev", "eval"])
+def test_every_content_table_is_read_as_the_goldens_say(half):
+    scores = score_half([e for e in ENTRIES if e.split == half])
+    below = {
+        table: f"P {s.precision:.2f} R {s.recall:.2f}: " + "; ".join(map(str, s.misses))
+        for table, s in scores.items()
+        if s.precision < FLOOR or s.recall < FLOOR
+    }
+    assert not below, "\n".join(f"{table}: {line}" for table, line in below.items())

@@ -214,3 +214,53 @@ def test_an_abbreviation_ends_no_sentence_of_a_lead():
         "<p>Gjeldende folkehelsemelding, Meld. St. 19 (2014-2015) - Mestring og muligheter setter fokus på "
         "selvhjelp:</p><p>«Videre bevilges det midler til Selvhjelp Norges arbeid med selvhjelp.»</p>"
     ) == [("Videre bevilges det midler til", "meld-st-19-2014-2015")]
+
+
+def test_a_quotation_of_several_paragraphs_in_straight_quotes_is_one_quote_from_its_budget():
+    (quote,) = [
+        q
+        for q in rows_of(
+            "<p>Regjeringen foreslår midler i statsbudsjettet for 2017.</p><p>I budsjettet skrives følgende:</p>"
+            '<p>"Selvhjelp</p><p>Målet med bevilgningen er å gjøre metoden kjent.</p><p>Det foreslås å videreføre '
+            'bevilgningen i 2017."</p><p>Dette er "gode" signaler.</p>'
+        )["quotes"]
+        if q["kind"] == "quotation"
+    ]
+    assert quote["text"].startswith("Selvhjelp\n\nMålet") and quote["text"].endswith("i 2017.")
+    assert quote["document_id"] == "prop-1-s-2016-2017"
+
+
+def test_a_known_name_in_a_heading_is_a_heading_mention_and_names_the_edition_of_its_page():
+    rows = rows_of(
+        "<h2>National plan for self-help (2014-2018)</h2><p>The National Plan for Self-Help has four goals.</p>"
+    )
+    assert [(m["document_id"], m["context_kind"]) for m in rows["document_mentions"]] == [
+        ("is-2168", "heading"),
+        ("is-2168", "body"),
+    ]
+
+
+def test_a_neuter_adjective_is_the_same_name():
+    rows = rows_of("<p>Nasjonalt plan for selvhjelp ble revidert i 2014.</p>")
+    assert mentions(rows) == [("is-2168", "Nasjonalt plan for selvhjelp")]
+
+
+def test_a_headline_after_a_budget_is_not_its_title():
+    (doc,) = rows_of("<h2>Statsbudsjettet for 2017: Bevilgningen foreslås videreført</h2><p>Tekst.</p>")["documents"]
+    assert (doc["document_id"], doc["title"]) == ("prop-1-s-2016-2017", "Statsbudsjettet 2017")
+
+
+def test_the_tasks_of_the_organisation_as_a_whole():
+    rows = rows_of(
+        "<p>Selvhjelp Norge er organisert i ett hovedkontor og 7 distriktskontorer og har som helhet disse "
+        "hovedoppgavene:</p><ul><li>formidle kunnskap</li><li>være møteplass</li></ul>"
+    )
+    assert [(t["office_kind"], t["task"]) for t in rows["office_tasks"]] == [
+        ("organisation", "formidle kunnskap"),
+        ("organisation", "være møteplass"),
+    ]
+
+
+def test_a_registered_law_named_by_the_last_word_of_its_short_name():
+    (doc,) = rows_of("<p>Etter pasientrettighetsloven har du rett til informasjon.</p>")["documents"]
+    assert (doc["document_id"], doc["identifier"]) == ("pasient-og-brukerrettighetsloven", "LOV-1999-07-02-63")

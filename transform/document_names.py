@@ -299,7 +299,10 @@ def title_after(text: str) -> str | None:
 
 def heading_rest(text: str) -> str | None:
     """The title a heading gives after its identifier: all of the rest ("- Nasjonal helse- og
-    omsorgsplan (2011–2015)" gives "Nasjonal helse- og omsorgsplan (2011–2015)")."""
+    omsorgsplan (2011–2015)" gives "Nasjonal helse- og omsorgsplan (2011–2015)"). After a colon comes
+    what the page says of it ("Statsbudsjettet for 2017: Bevilgningen ... foreslås videreført"), no title."""
+    if re.match(r"^\)?\s*:", text):
+        return None
     rest = normalise(re.sub(r"^[\s)–—-]+", "", text))
     return rest or None
 
@@ -395,12 +398,13 @@ def short_forms(title: str) -> list[str]:
 # -- names in running text, however inflected ----------------------------------------------------------
 
 WORD = re.compile(r"\d+|[^\W\d_]+(?:-[^\W\d_]+)*")  # "ROP-lidelser" and "self-help" are one word, "2014-2018" two
-_ENDINGS = ("ene", "ane", "en", "et", "er", "a", "e")  # longest first
+_ENDINGS = ("ene", "ane", "en", "et", "er", "a", "e", "t")  # longest first; -t: a neuter adjective
 
 
 def stem(word: str) -> str:
-    """A lower-case word without the ending inflection adds: "planen", "nasjonale", "retningslinjen",
-    "meldinga" meet "plan", "nasjonal", "retningslinje", "melding" (a stem keeps four letters or more)."""
+    """A lower-case word without the ending inflection adds: "planen", "nasjonale", "nasjonalt",
+    "retningslinjen", "meldinga" meet "plan", "nasjonal", "retningslinje", "melding" (a stem keeps four
+    letters or more)."""
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return word[: -len(ending)]

@@ -151,7 +151,8 @@ def _identifier_reference(pid, placed, section, kind, style, m) -> Reference:
     doc.add_alias(m[0])
     sentence = sentence_around(text, m.start(), m.end())
     rank = TITLE_RANK["text"]
-    if placed.block.kind == "heading" and (rest := names.heading_rest(text[m.end() :])):
+    composed = doc.title is not None  # a budget's title is made from its year; a heading does not rename it
+    if placed.block.kind == "heading" and not composed and (rest := names.heading_rest(text[m.end() :])):
         doc.title, rank = rest, TITLE_RANK["with_identifier"]
     elif title := names.title_before(text[: m.start()]) or (
         names.title_after(text[m.end() :]) if kind == "stortingsmelding" else None
@@ -428,12 +429,12 @@ class Hit:
 
 
 def find_titles(finder: TitleFinder, index: DocumentIndex, pid: str, page: PageContent, spans: list) -> list[Reference]:
-    """Known names in running text, where no reference stands already (spans: [document_id, start, end]
-    of the page's references; a name beside its own identifier is that reference)."""
+    """Known names in the page's text and headings (its title included), where no reference stands
+    already (spans: [document_id, start, end] of the page's references; a name beside its own identifier
+    is that reference)."""
     hits = [
         Hit(placed, a, b, target)
-        for placed in placed_blocks(page)
-        if placed.block.kind != "heading"
+        for placed in _placed_with_title(page)
         for a, b, target in finder.find(placed.block.text)
     ]
     named = sorted(

@@ -74,6 +74,8 @@ _ORGANISATION_TASK_LEAD = re.compile(
     r"(oppgave|hovedoppgave|intend and work to|works? to ensure|tasks?)",
     re.I,
 )
+# "er organisert i ett hovedkontor og 7 distriktskontorer og har som helhet disse hovedoppgavene": the whole
+_AS_A_WHOLE = re.compile(r"\b(som helhet|i sin helhet|as a whole)\b.*(oppgave|tasks?)", re.I)
 _YEARS = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-–]\s*((?:19|20)\d{2}))?\b")
 
 # "og" inside a county's own name is not a list separator
@@ -368,6 +370,8 @@ def _task_lists(blocks: Iterator[PlacedBlock]) -> Iterator[tuple[str, str, list[
 
 
 def _task_kind(lead: str) -> str | None:
+    if _AS_A_WHOLE.search(lead):
+        return "organisation"
     if m := _TASK_LEAD.search(lead):
         return "head" if m[1].lower().startswith("hovedkontor") else "district"
     if _ORGANISATION_TASK_LEAD.search(lead):

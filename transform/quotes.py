@@ -46,11 +46,14 @@ def find_spans(text: str) -> list[Span]:
     for mark in _MARKS.finditer(text):  # only the marks and paragraph breaks matter
         i, ch = mark.start(), mark[0]
         if ch == "\n" and text[i - 1 : i] == "\n":
-            # straight and ”…” quotes close within their paragraph; drop any left open
-            stack = [(c, s) for c, s in stack if c == "»" or c == "”" and text[s - 1] == "“"]
+            # straight and ”…” quotes close within their paragraph, unless one opens its paragraph: a
+            # quotation of several paragraphs opens the first and closes the last
+            stack = [
+                (c, s) for c, s in stack if c == "»" or c == "”" and text[s - 1] == "“" or _opens_paragraph(text, s)
+            ]
         if stack and i - stack[-1][1] > MAX_QUOTE_CHARS:
             stack.pop()
-        if stack and ch == stack[-1][0]:
+        if stack and ch == stack[-1][0] and _may_close(text, stack[-1][1], i):
             close, start = stack.pop()
             opener = {"»": "«", "”": "“" if text[start - 1] == "“" else "”", '"': '"'}[close]
             if text[start:i].strip():  # a pair of marks with nothing between them quotes nothing
@@ -64,6 +67,17 @@ def find_spans(text: str) -> list[Span]:
         enclosing = [j for j, other in enumerate(spans) if j != i and other.start < span.start and span.end < other.end]
         span.parent = max(enclosing, key=lambda j: spans[j].start) if enclosing else None
     return spans
+
+
+def _opens_paragraph(text: str, start: int) -> bool:
+    return start == 1 or text[start - 3 : start - 1] == "\n\n"
+
+
+def _may_close(text: str, start: int, i: int) -> bool:
+    """A mark closes its quote, but one that runs over paragraphs only at the end of a paragraph."""
+    if "\n\n" not in text[start:i]:
+        return True
+    return not text[i + 1 : i + 3].strip(" ") or text[i + 1 : i + 3] == "\n\n"
 
 
 def quote_kind(quoted: str, before: str, after: str) -> str:

@@ -84,6 +84,24 @@ def check_site_answered(records: list[dict], site: str, min_share: float) -> Non
     raise SiteUnreachable(f"{site} unreachable: {answered} of {len(pages)} pages answered ({why})")
 
 
+class StartPageMissing(CrawlError):
+    """A start URL given on the command line answered 404 or 410: a wrong address, not a removed page."""
+
+
+def check_start_pages(records: list[dict], start_urls: list[str] | None) -> None:
+    """Raise StartPageMissing when every start URL the user gave answered "not found" (a configured start
+    page that goes is a change of the site, recorded as such; a typed one is a mistake to say at once)."""
+    if not start_urls:
+        return
+    starts = [r for r in records if r["kind"] == "page" and r["discovered_from"] == "start"]
+    if starts and all(r["outcome"] == "not_found" for r in starts):
+        first = starts[0]
+        raise StartPageMissing(
+            f"the start page {first['fetched_url']} answered {first['status']} (not found): check --start-url"
+            + (f" ({len(starts)} start pages, none found)" if len(starts) > 1 else "")
+        )
+
+
 @dataclass
 class CrawlResult:
     """What a finished crawl hands to the transform: where its records and bodies are, and its summary."""

@@ -20,7 +20,7 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from crawl.process import CrawlJob, CrawlResult, check_site_answered, run_crawl
+from crawl.process import CrawlJob, CrawlResult, check_site_answered, check_start_pages, run_crawl
 from crawl.progress import CrawlProgress
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import RunProgress, write_artifacts
@@ -118,7 +118,9 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
     with run.timed("crawl"):
         crawl = run_crawl(job, on_progress=lambda progress: show_crawl_progress(run, progress))
     get_run_logger().info(crawl.summary.line(), extra=CONSOLE)
-    check_site_answered(crawl.records(), run.target.name, run.settings.min_answer_share)
+    records = crawl.records()
+    check_start_pages(records, start_urls)
+    check_site_answered(records, run.target.name, run.settings.min_answer_share)
     return crawl
 
 

@@ -279,3 +279,36 @@ def test_bad_input_is_one_clear_line_and_a_failure_exit(tmp_path, args, env, mes
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 1 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert lines[0].startswith("selvhjelp-data run: ") and message in lines[0]
+
+
+def _run_cli(args: list[str], prefect_harness: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SELVHJELP_RETRY_TIMES": "0", "PREFECT_API_URL": prefect_harness}
+    return subprocess.run([sys.executable, "-m", "flows.cli", "run", *args], capture_output=True, text=True, env=env)
+
+
+def test_a_start_url_that_answers_404_is_one_line_and_nothing_published(tmp_path, prefect_harness, snapshot_server):
+    start = f"{snapshot_server.url}/finnes-ikke/"
+    done = _run_cli(["--start-url", start, "--output", str(tmp_path / "out")], prefect_harness)
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "validation" not in done.stderr
+    assert last.startswith(f"selvhjelp-data run: the start page {start} answered 404 (not found): check --start-url")
+    assert not (tmp_path / "out" / "releases").exists()
+
+
+def test_a_site_without_an_article_is_one_line_and_nothing_published(tmp_path, prefect_harness):
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><head><title>Parkert domene</title></head><body><div></div></body></html>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        start = f"http://127.0.0.1:{server.server_address[1]}/"
+        done = _run_cli(["--start-url", start, "--output", str(tmp_path / "out")], prefect_harness)
+        server.shutdown()
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "validation" not in done.stderr
+    assert last.startswith(f"selvhjelp-data run: no page of {start} holds an article: 1 page answered")

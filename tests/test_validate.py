@@ -151,3 +151,9 @@ def test_a_district_office_lost_from_the_table_is_caught(good, tmp_path):
         broken(good, "offices", lambda t: t.slice(0, t.num_rows - 2)), None, tmp_path, PUBLIC_URL_PATTERN
     )
     assert any("lists 7 district offices, the table has 6" in f.line() for f in report.failures)
+
+
+def test_an_empty_table_says_what_was_seen_and_what_was_expected(good, tmp_path):
+    report = run_validation(broken(good, "documents", lambda t: t.slice(0, 0)), None, tmp_path, PUBLIC_URL_PATTERN)
+    (line,) = [f.line() for f in report.failures if f.expectation == "expect_table_row_count_to_be_between"]
+    assert line.endswith("documents: expect_table_row_count_to_be_between: '0 observed, at least 1 expected'")

@@ -162,6 +162,7 @@ def _build_tables(records, raw_dir, previous, run, urls, source, on_progress) ->
     page_tables = build_page_tables(
         records, raw, previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run, reader
     )
+    check_something_to_read(records, page_tables, previous, source)
     old = {name: previous[name].to_pylist() for name in (*HISTORY_TABLES, "documents")}
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
     say(f"transform: documents, quotes and offices of {len(page_tables.contents)} pages", 0.6)
@@ -189,6 +190,22 @@ def _build_tables(records, raw_dir, previous, run, urls, source, on_progress) ->
     rows["changes"] = previous["changes"].to_pylist() + page_tables.changes
     rows["runs"] = previous["runs"].to_pylist() + [run_row(records, page_tables, run, source)]
     return arrow_tables(rows)
+
+
+class NothingToRead(ValueError):
+    """The site answered, but no page of it holds an article: not the site, or not a site of articles."""
+
+
+def check_something_to_read(records: list[dict], page_tables: PageTables, previous: dict, source: str) -> None:
+    """A first run whose pages answered and none of which holds an article says so in one line, rather than
+    failing validation for every empty table (a later run keeps the pages it had: see history)."""
+    answered = sum(1 for r in records if r["kind"] == "page" and r["outcome"] == "fetched")
+    articles = sum(1 for page, _ in page_tables.contents.values() if page.blocks)  # a title alone is no article
+    if answered and not articles and previous["pages"].num_rows == 0:
+        raise NothingToRead(
+            f"no page of {source} holds an article: {answered} page{'s' * (answered != 1)} answered, "
+            "none with text to read (is it the site?)"
+        )
 
 
 def arrow_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:

@@ -138,7 +138,18 @@ def _failure(table: str, r) -> Failure:
         examples = sorted(set(result.get("observed_value") or []) ^ set(kwargs["column_set"]))
     elif r.exception_info and r.exception_info.get("exception_message"):
         examples = [r.exception_info["exception_message"]]
+    elif not examples and "observed_value" in result:  # a whole-table expectation: what it saw, what it wanted
+        examples = [_observed(result["observed_value"], kwargs)]
     return Failure(table, column, r.expectation_config.type, examples)
+
+
+def _observed(value, kwargs: dict) -> str:
+    bounds = [
+        f"{word} {kwargs[key]}"
+        for word, key in (("at least", "min_value"), ("at most", "max_value"))
+        if kwargs.get(key) is not None
+    ]
+    return f"{value} observed" + (f", {' and '.join(bounds)} expected" if bounds else "")
 
 
 def write_results(report: ValidationReport, out_dir: Path) -> None:

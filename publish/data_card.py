@@ -133,6 +133,24 @@ def _history_model(run_id: str) -> list[str]:
         "on_new_year = quotes[(quotes.first_seen_run <= T) & (quotes.last_seen_run >= T)]",
         "```",
         "",
+        "### The value of an attribute now, and at a time T",
+        "",
+        "A value once read from a page is never erased by a later run. An office's facts (name, city, areas, "
+        "address, postal code, phone, e-mail, organisation number) are versioned: when a page gives another value, "
+        "a new row starts and the old row keeps its `last_seen_run`, the last run its value held; when no page "
+        "states a fact any more, the row keeps the last value read. So the value now is the row with "
+        f"`last_seen_run = '{run_id}'`, and the value at T the row with `first_seen_run <= T and last_seen_run >= T`. "
+        "A document is one row: a fact no page states now (its identifier, once the page printing it is gone) "
+        "keeps its last value. `inferred_columns` names the values the pipeline filled from its register rather "
+        "than read as a page states them; a stated value is never replaced by an inferred one.",
+        "",
+        "```sql",
+        "-- DuckDB: each office's street address now, and as it was on 1 January 2026",
+        f"select office_id, street_address from 'data/offices.parquet' where last_seen_run = '{run_id}';",
+        "select office_id, street_address from 'data/offices.parquet'",
+        "where first_seen_run <= '20260101T000000Z' and last_seen_run >= '20260101T000000Z';",
+        "```",
+        "",
     ]
 
 

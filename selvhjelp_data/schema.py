@@ -111,6 +111,10 @@ class Table:
     # For tables read from page text: the columns that name the same thing from run to run. Its rows
     # carry first_seen_run / last_seen_run, and `key` is the identity plus first_seen_run.
     identity: tuple[str, ...] = ()
+    # Facts a page states of the thing: a fact no page states this run keeps its last value (a value read
+    # is never erased), and one that changes to another value starts a new row (the old one stays, its
+    # last_seen_run saying until when it held), so the table answers "what was it at time T".
+    versioned: tuple[str, ...] = ()
 
     @property
     def schema(self) -> pa.Schema:
@@ -674,6 +678,7 @@ OFFICES = Table(
     ),
     references={"source_page_id": "pages.page_id"},
     identity=("office_id",),
+    versioned=("name", "city", "areas", "street_address", "postal_code", "phone", "email", "organisation_number"),
 )
 
 OFFICE_TASKS = Table(

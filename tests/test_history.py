@@ -162,3 +162,31 @@ def test_merge_history_continues_closes_and_restarts_rows():
 def test_a_run_is_named_after_its_start_in_utc_whole_seconds():
     run = RunInfo.starting_now()
     assert run.run_id == "20261123T060000Z" and run.started_at == datetime(2026, 11, 23, 6, tzinfo=UTC)
+
+
+def test_an_office_fact_is_never_erased_and_a_changed_one_starts_a_new_row():
+    """The address no page prints this run stays; a new address is a new row, the old one closed."""
+    table = TABLES["offices"]
+    blank = {c: None for c in table.column_names if c not in ("first_seen_run", "last_seen_run")}
+    office = {
+        **blank,
+        "office_id": "o",
+        "kind": "head",
+        "name": "Kontoret",
+        "source_page_id": "p",
+        "inferred_columns": [],
+    }
+    stated = {**office, "street_address": "Kirkeveien 61", "postal_code": "0364"}
+    first = merge_history(table, [], [stated], "r1", None)
+    second = merge_history(table, first, [office], "r2", "r1")  # the footer is gone
+    assert [(r["street_address"], r["first_seen_run"], r["last_seen_run"]) for r in second] == [
+        ("Kirkeveien 61", "r1", "r2")
+    ]
+    moved = {**office, "street_address": "Lilletorget 1", "postal_code": "0184"}
+    third = merge_history(table, second, [moved], "r3", "r2")
+    assert [(r["street_address"], r["first_seen_run"], r["last_seen_run"]) for r in third] == [
+        ("Kirkeveien 61", "r1", "r2"),
+        ("Lilletorget 1", "r3", "r3"),
+    ]
+    at = [r["street_address"] for r in third if r["first_seen_run"] <= "r2" <= r["last_seen_run"]]
+    assert at == ["Kirkeveien 61"]  # the value at run r2; the value now is the row seen in r3

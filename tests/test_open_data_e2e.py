@@ -147,3 +147,19 @@ def test_one_setting_sets_the_licence_everywhere(tmp_path, monkeypatch):
     assert url in (tmp_path / "r" / "README.md").read_text() and url in (tmp_path / "r" / "catalog.ttl").read_text()
     assert url in (tmp_path / "r" / "datasette.json").read_text()
     assert "åndsverkloven § 29" in (tmp_path / "r" / "README.md").read_text()
+
+
+def test_every_query_of_the_data_card_runs_in_duckdb(history, monkeypatch):
+    """The SQL a reader copies from README.md (the value now, at a time T, what is gone) runs as written,
+    in the release folder."""
+    import re
+
+    release = history["releases"][-1]
+    monkeypatch.chdir(release)
+    blocks = re.findall(r"```sql\n(.*?)```", (release / "README.md").read_text(encoding="utf-8"), re.S)
+    lines = [line for block in blocks for line in block.splitlines() if not line.lstrip().startswith("--")]
+    statements = [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    assert len(statements) >= 4
+    con = duckdb.connect()
+    for statement in statements:
+        con.sql(statement).fetchall()  # raises on a table, column or file the card names wrongly

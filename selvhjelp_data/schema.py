@@ -203,9 +203,9 @@ INFERRED = _c(
     "inferred_columns",
     pa.list_(pa.string()),
     "The columns of this row whose value the pipeline supplied from its register (transform/register) rather "
-    "than read as a page states it; empty when every value is stated. A stated value is never replaced by an "
-    "inferred one.",
-    False,
+    "than read as a page states it; empty (an empty cell in CSV) when every value is stated. A stated value is "
+    "never replaced by an inferred one.",
+    True,  # an empty list is an empty CSV cell, which CSV readers take for a missing value
     example="name; areas",
 )
 

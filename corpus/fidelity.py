@@ -33,6 +33,7 @@ import yaml
 
 from corpus.build import PAGES, Entry, load_manifest
 from selvhjelp_data.reading import read_page
+from selvhjelp_data.schema import OFFICES
 from selvhjelp_data.urls import page_id
 from transform.build import content_rows
 from transform.offices import offices_of_page
@@ -41,17 +42,7 @@ CORPUS = Path(__file__).resolve().parent
 GOLDEN = CORPUS / "golden"
 DOC = CORPUS.parent / "docs" / "fidelity.md"
 TABLES = ("pages", "documents", "document attributes", "mentions", "quotes", "offices", "tasks")
-OFFICE_FIELDS = (
-    "kind",
-    "name",
-    "city",
-    "areas",
-    "street_address",
-    "postal_code",
-    "phone",
-    "email",
-    "organisation_number",
-)
+OFFICE_FIELDS = ("kind", *OFFICES.versioned)  # the facts a page states of an office
 DOCUMENT_FIELDS = ("kind", "identifier", "title", "year_from", "year_to", "issuer")
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from selvhjelp_data.schema import OFFICES
+
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 # the golden files of the bundled snapshot's pages (the other page files are of tests/fixtures/pages)
 SNAPSHOT_PAGES = [
@@ -26,18 +28,7 @@ SNAPSHOT_PAGES = [
 # the columns of each table a golden file states, in the order it states them
 MENTION = ("document_id", "context_kind", "matched_text", "section_heading")
 QUOTE = ("kind", "quote_marks", "document_id", "text", "parent")
-OFFICE = (
-    "office_id",
-    "kind",
-    "name",
-    "city",
-    "areas",
-    "street_address",
-    "postal_code",
-    "phone",
-    "email",
-    "organisation_number",
-)
+OFFICE = ("office_id", "kind", *OFFICES.versioned)
 TASK = ("office_kind", "office_id", "position", "year_from", "year_to", "list_lead", "task")
 PAGE = ("title", "section", "site_generation", "last_modified_label", "last_modified")
 DOCUMENT = ("document_id", "kind", "identifier", "title", "year_from", "year_to", "issuer", "mention_count", "aliases")

@@ -73,15 +73,24 @@ def _run(args) -> int:
 
 
 def _serve(args) -> int:
-    from flows.serve import serve
+    from flows.serve import check_cron, serve
+    from flows.targets import check_run_input
+    from publish.notify import check_targets
+    from selvhjelp_data.settings import load_settings
 
+    # what the scheduled runs would refuse, refused now: not at the first run, hours later
+    settings = load_settings(output_dir=Path(args.output) if args.output else None)
+    check_run_input(settings, args.source, args.start_url or None)
+    check_targets(settings.notify)
+    check_cron(args.cron or settings.cron, "--cron" if args.cron else "SELVHJELP_CRON")
     return serve(cron=args.cron, source=args.source, start_urls=args.start_url or None, output_dir=args.output)
 
 
 def _publish(args) -> int:
-    from publish.git_repo import publish_release_to_git
+    from publish.git_repo import check_target, publish_release_to_git
     from selvhjelp_data.settings import load_settings
 
+    check_target(args.to, args.branch)
     layout = load_settings(output_dir=Path(args.output) if args.output else None).layout
     if not layout.latest.exists():
         raise RuntimeError(f"no release to publish: {layout.latest} does not exist (run `selvhjelp-data run` first)")

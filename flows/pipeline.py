@@ -14,6 +14,8 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,9 +35,9 @@ from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.raw_store import RawStore
-from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.runs import RunInfo, run_started_at
 from selvhjelp_data.settings import Settings, load_settings
-from transform.build import build_tables, latest_run
+from transform.build import build_tables
 from validate.validation import ValidationError, ValidationReport, run_validation
 
 
@@ -83,9 +85,9 @@ def peak_memory_mb() -> dict[str, float]:
 
 
 @task(name="read-previous-release", cache_policy=NO_CACHE)
-def read_previous_release(run: Run) -> PreviousRelease:
+def read_previous_release(layout: OutputLayout) -> PreviousRelease:
     """Read the tables of the newest intact release (empty tables on a first run)."""
-    previous = read_release(run.layout)
+    previous = read_release(layout)
     for problem in previous.problems:
         get_run_logger().warning(f"release damaged: {problem}", extra=CONSOLE)
     return previous
@@ -103,7 +105,7 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
         previous.tables["broken_links"],
         read_sitemap_state(layout.sitemap_state),
         RawStore(layout.raw),
-        latest_run(previous.tables),
+        previous.run_id,
     )
     write_json_atomically(known_path, known)
     job = CrawlJob(
@@ -147,6 +149,7 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
             run.target.urls,
             run.target.description,
             on_progress=lambda line, share: show_transform_progress(run, line, share),
+            previous_run=previous.run_id,
         )
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
@@ -164,6 +167,7 @@ def validate_tables(run: Run, tables: dict[str, pa.Table], previous: PreviousRel
             stage / "validation",
             run.target.url_pattern,
             allow_shrink=run.allow_shrink,
+            today=run.info.site_today,
         )
     logger = get_run_logger()
     logger.info(report.summary(), extra=CONSOLE)
@@ -218,12 +222,22 @@ def warm_up_validation() -> None:
     ).start()
 
 
-def new_run(layout: OutputLayout) -> RunInfo:
-    """A run named after its start; a run that starts in the second the last one was named waits it out."""
-    run = RunInfo.starting_now()
+def new_run(layout: OutputLayout, previous_run: str | None, site_timezone: str, warn=lambda line: None) -> RunInfo:
+    """A run named after its start (UTC). Run ids sort as the record's time, so a run never takes a name
+    before the release it builds on: with the clock behind it, the run is named one second after it (and
+    says so). A run that starts in the second the last one was named waits it out."""
+    run = RunInfo.starting_now(site_timezone)
+    if previous_run and run.run_id <= previous_run:
+        after = RunInfo.at(run_started_at(previous_run) + timedelta(seconds=1), site_timezone)
+        warn(
+            f"the clock ({run.run_id}) is not after the last release ({previous_run}): this run is named "
+            f"{after.run_id}, so the record stays in order"
+        )
+        run = after
     while layout.release(run.run_id).exists() or layout.failed_run(run.run_id).exists():
         time.sleep(0.2)
-        run = RunInfo.starting_now()
+        later = RunInfo.at(run.started_at + timedelta(seconds=1), site_timezone)
+        run = max(RunInfo.starting_now(site_timezone), later, key=lambda r: r.run_id)
     return run
 
 
@@ -283,9 +297,11 @@ def selvhjelp_pipeline(
         settings.layout.lock(),
         crawl_target(settings, source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as target,
     ):
-        run = Run(new_run(settings.layout), settings, target, allow_shrink)
-        clear_crashed_staging(run.layout)
-        previous = read_previous_release(run)
+        clear_crashed_staging(settings.layout)
+        previous = read_previous_release(settings.layout)
+        warn = partial(get_run_logger().warning, extra=CONSOLE)
+        named = new_run(settings.layout, previous.run_id, settings.site_timezone, warn)
+        run = Run(named, settings, target, allow_shrink)
         warm_up_validation()
         crawl = crawl_site(run, start_urls, previous)
         tables = transform_tables(run, crawl, previous)

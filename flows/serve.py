@@ -58,6 +58,18 @@ def start_local_server(timeout: float = 120) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"the Prefect server did not answer on {api} within {timeout:.0f} s")
 
 
+def check_cron(cron: str, where: str) -> None:
+    """A schedule Prefect takes (five fields, no random or hashed ones), or one line naming it."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError:
+        raise ValueError(
+            f"{where} {cron!r} is not a cron schedule: five fields, minute hour day month weekday (like '0 6 * * *')"
+        ) from None
+
+
 def serve(cron: str | None, source: str, start_urls: list[str] | None, output_dir: str | None) -> int:
     configure()
     cron = cron or load_settings().cron

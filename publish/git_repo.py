@@ -70,9 +70,18 @@ class Remote:
     has_release: frozenset[str]
 
 
+def check_target(url: str, branch: str | None) -> None:
+    """A target or branch git would read as an option (`--upload-pack=CMD` runs CMD) is refused; every URL
+    also goes to git after `--`."""
+    for what, value in (("target", url), ("branch", branch or "")):
+        if value.startswith("-"):
+            raise PublishError(f"the {what} {value!r} starts with '-': git would take it for an option")
+
+
 def ask_remote(url: str, branch: str | None) -> Remote:
     """The remote's default branch and release tags (git's error when it cannot be reached)."""
-    tags = _git(["ls-remote", "--tags", "--refs", url]).stdout.split()
+    check_target(url, branch)
+    tags = _git(["ls-remote", "--tags", "--refs", "--", url]).stdout.split()
     releases = frozenset(
         ref.removeprefix(f"refs/tags/{TAG_PREFIX}") for ref in tags if ref.startswith(f"refs/tags/{TAG_PREFIX}")
     )
@@ -81,7 +90,7 @@ def ask_remote(url: str, branch: str | None) -> Remote:
 
 def default_branch(url: str) -> str:
     """The branch the remote's HEAD names: what a `git clone` of it checks out."""
-    head = _git(["ls-remote", "--symref", url, "HEAD"]).stdout
+    head = _git(["ls-remote", "--symref", "--", url, "HEAD"]).stdout
     if m := re.search(r"^ref: refs/heads/(\S+)\s+HEAD", head, re.M):
         return m[1]
     if Path(url).is_dir():  # an empty repository on this machine: its HEAD names the branch to be born
@@ -131,8 +140,8 @@ def _checkout(remote: Remote, workdir: Path) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
         _git(["init", "--quiet"], cwd=workdir)
-        _git(["remote", "add", "origin", remote.url], cwd=workdir)
-    _git(["remote", "set-url", "origin", remote.url], cwd=workdir)
+        _git(["remote", "add", "--", "origin", remote.url], cwd=workdir)
+    _git(["remote", "set-url", "--", "origin", remote.url], cwd=workdir)
     _git(["fetch", "--quiet", "--tags", "--force", "origin"], cwd=workdir)
     if _git(["ls-remote", "--exit-code", "--heads", "origin", remote.branch], cwd=workdir, check=False).returncode == 0:
         _git(["checkout", "--quiet", "-B", remote.branch, f"origin/{remote.branch}"], cwd=workdir)

@@ -95,6 +95,12 @@ class PreviousRelease:
     def published(self) -> bool:
         return self.path is not None
 
+    @property
+    def run_id(self) -> str | None:
+        """The run that made it (a release folder is named after its run): what this run builds on,
+        whatever any clock said when either ran."""
+        return self.path.name if self.path is not None else None
+
 
 def _candidates(layout: OutputLayout) -> list[Path]:
     """Published releases, the one `latest` points at first, then newest first."""

@@ -1,10 +1,14 @@
-"""A run's identity: its id (also the release id) and the moment it started, in UTC."""
+"""A run's identity: its id (also the release id) and the moment it started, in UTC; and the day it is
+then where the site is (a page's own date is a date there, never compared with UTC's or the machine's)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from selvhjelp_data.dates import SITE_TIMEZONE
 
 RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 RUN_ID_PATTERN = r"^\d{8}T\d{6}Z$"
@@ -14,15 +18,21 @@ RUN_ID_PATTERN = r"^\d{8}T\d{6}Z$"
 class RunInfo:
     run_id: str
     started_at: datetime  # UTC, whole seconds
+    site_timezone: str = SITE_TIMEZONE
 
     @classmethod
-    def at(cls, moment: datetime) -> RunInfo:
+    def at(cls, moment: datetime, site_timezone: str = SITE_TIMEZONE) -> RunInfo:
         moment = moment.astimezone(UTC).replace(microsecond=0)
-        return cls(moment.strftime(RUN_ID_FORMAT), moment)
+        return cls(moment.strftime(RUN_ID_FORMAT), moment, site_timezone)
 
     @classmethod
-    def starting_now(cls) -> RunInfo:
-        return cls.at(datetime.now(UTC))
+    def starting_now(cls, site_timezone: str = SITE_TIMEZONE) -> RunInfo:
+        return cls.at(datetime.now(UTC), site_timezone)
+
+    @property
+    def site_today(self) -> date:
+        """The date at the site when the run started: 00:30 in Oslo is already tomorrow in UTC terms."""
+        return self.started_at.astimezone(ZoneInfo(self.site_timezone)).date()
 
 
 def run_started_at(run_id: str) -> datetime:

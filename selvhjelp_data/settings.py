@@ -9,12 +9,16 @@ are in crawl/settings.py and read their site scope from here.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from selvhjelp_data import __version__
+from selvhjelp_data.dates import SITE_TIMEZONE
 from selvhjelp_data.layout import OutputLayout
 
 PROJECT_URL = "https://github.com/selvhjelp-data/selvhjelp-data"
@@ -70,6 +74,9 @@ class Settings:
         r"^/kontakt/",
         r"^/nasjonal-plan-for-selvhjelp/",
     )
+    # Where the site is: its pages' own dates are dates there (a page dated today is not in the future on a
+    # machine west of it, nor a page edited just after midnight in Oslo).
+    site_timezone: str = SITE_TIMEZONE
     # How many links away from a start page, sitemap entry or known page the crawl follows article links.
     depth_limit: int = field(default=2, **_between(0, 20))
     user_agent: str = f"selvhjelp-data/{__version__} (+{PROJECT_URL}; open-data crawler of selvhjelp.no policy pages)"
@@ -108,6 +115,10 @@ class Settings:
 
 
 URL_SETTINGS = ("legacy_origin", "wordpress_origin", "start_urls", "sitemap_urls", "publish_base_url", "contact_url")
+NOT_EMPTY = ("own_hosts", "start_urls", "allow_patterns")  # a crawl has nowhere to go, or nothing to keep, without them
+# Characters no URL of ours holds: they would break out of the catalogue's <...> and the data card's links
+_URL_BREAKERS = re.compile(r"[\s<>\"'{}|\\^`]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def variable(name: str) -> str:
@@ -127,15 +138,57 @@ def _parse(f: dataclasses.Field, raw: str):
 
 
 def check_url(value: str, where: str) -> None:
-    """An http(s) URL with a host: anything else cannot be crawled or linked to."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An http(s) URL with a host and nothing that breaks out of a link: anything else cannot be crawled
+    or linked to."""
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed [ in the host, a port that is not a number
+        hostname = None
+    if parts.scheme not in ("http", "https") or not hostname or _URL_BREAKERS.search(value):
         raise SettingError(f"{where}: {value!r} is not an http(s) URL with a host (like https://selvhjelp.no/)")
+
+
+def _check_text(value, name: str) -> None:
+    """Text a setting takes is whole UTF-8 (an environment variable's broken bytes come as surrogates)
+    and holds no control character (a header, a file name or a catalogue line would break on it)."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, (str, Path)) and any("\ud800" <= c <= "\udfff" for c in str(text)):
+            raise SettingError(f"{name} is not valid UTF-8")
+        if isinstance(text, str) and _CONTROL.search(text):
+            raise SettingError(f"{name}={text!r} holds a control character")
+
+
+def _check_value(name: str, value, where: str) -> None:
+    """What one setting's own kind asks of it, beyond type and range."""
+    if name in NOT_EMPTY and not value:
+        raise SettingError(f"{where} is empty: it takes at least one value (comma-separated)")
+    if name == "allow_patterns":
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise SettingError(f"{where}: {pattern!r} is not a regular expression ({error})") from None
+    if name == "publisher_org_number" and not re.fullmatch(r"\d{9}", value):
+        raise SettingError(f"{where}={value!r} is not an organisation number (nine digits)")
+    if name == "legacy_path_prefix" and not re.fullmatch(r"/([^/\s]+/)*", value):
+        raise SettingError(f"{where}={value!r} is not a path that starts and ends with / (like /no/)")
+    if name == "site_timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingError(f"{where}={value!r} is not a time zone (like Europe/Oslo)") from None
+    if name in ("publish_to", "publish_branch") and value.startswith("-"):
+        raise SettingError(f"{where}={value!r} starts with '-': git would take it for an option")
 
 
 def _check(settings: Settings, where) -> None:
     for f in dataclasses.fields(Settings):
         value = getattr(settings, f.name)
+        _check_text(value, where(f.name))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SettingError(f"{where(f.name)}={value!r} is not a finite number")
+        _check_value(f.name, value, where(f.name))
         low, high = f.metadata.get("min"), f.metadata.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
             raise SettingError(f"{where(f.name)}={value!r} is out of range: it takes {low} to {high}")

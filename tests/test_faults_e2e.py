@@ -260,10 +260,33 @@ BAD_INPUT = [
     (["--source", "snapshot"], {"SELVHJELP_MIN_ANSWER_SHARE": "1.5"}, "SELVHJELP_MIN_ANSWER_SHARE=1.5"),
     (["--output", "/"], {}, "--output / holds other files"),
     (["--output", "{file}/sub"], {}, "--output"),
+    (
+        ["--source", "snapshot"],
+        {"SELVHJELP_PUBLISHER_NAME": "Selvhjelp \udcff"},
+        "SELVHJELP_PUBLISHER_NAME is not valid UTF-8",
+    ),
+    (["--source", "snapshot"], {"SELVHJELP_OWN_HOSTS": ","}, "SELVHJELP_OWN_HOSTS is empty"),
+    (
+        ["--source", "snapshot"],
+        {"SELVHJELP_ALLOW_PATTERNS": "^/(no"},
+        "SELVHJELP_ALLOW_PATTERNS: '^/(no' is not a regular",
+    ),
+    (["--source", "snapshot"], {"SELVHJELP_DOWNLOAD_TIMEOUT": "nan"}, "SELVHJELP_DOWNLOAD_TIMEOUT=nan is not a finite"),
+    (["--source", "snapshot"], {"SELVHJELP_MIN_ANSWER_SHARE": "nan"}, "SELVHJELP_MIN_ANSWER_SHARE=nan is not a finite"),
+    (
+        ["--source", "snapshot"],
+        {"SELVHJELP_PUBLISHER_ORG_NUMBER": "1> a <b"},
+        "SELVHJELP_PUBLISHER_ORG_NUMBER='1> a <b'",
+    ),
+    (["--source", "snapshot"], {"SELVHJELP_CONTACT_URL": 'https://x.no/"> <a'}, "SELVHJELP_CONTACT_URL:"),
+    (["--source", "snapshot"], {"SELVHJELP_USER_AGENT": "bot\r\nX-Evil: 1"}, "SELVHJELP_USER_AGENT="),
+    (["--source", "snapshot"], {"SELVHJELP_SITE_TIMEZONE": "Mars/Base"}, "SELVHJELP_SITE_TIMEZONE='Mars/Base'"),
+    (["--source", "snapshot"], {"SELVHJELP_PUBLISH_TO": "--upload-pack=touch x"}, "SELVHJELP_PUBLISH_TO="),
+    (["--source", "snapshot"], {"SELVHJELP_LEGACY_PATH_PREFIX": "no"}, "SELVHJELP_LEGACY_PATH_PREFIX='no'"),
 ]
 
 
-@pytest.mark.parametrize("args, env, message", BAD_INPUT, ids=[m.split(" ")[0] for _, _, m in BAD_INPUT])
+@pytest.mark.parametrize("args, env, message", BAD_INPUT, ids=[m.split(" ")[0].rstrip(":=") for _, _, m in BAD_INPUT])
 def test_bad_input_is_one_clear_line_and_a_failure_exit(tmp_path, args, env, message):
     (tmp_path / "a-file").write_text("")
     args = [a.format(file=tmp_path / "a-file") for a in args]
@@ -312,3 +335,22 @@ def test_a_site_without_an_article_is_one_line_and_nothing_published(tmp_path, p
     last = done.stderr.strip().splitlines()[-1]
     assert done.returncode == 1 and "Traceback" not in done.stderr and "validation" not in done.stderr
     assert last.startswith(f"selvhjelp-data run: no page of {start} holds an article: 1 page answered")
+
+
+OTHER_COMMANDS = [
+    (["serve", "--cron", "61 * * *"], "selvhjelp-data serve: --cron '61 * * *' is not a cron schedule"),
+    (["serve", "--start-url", "not a url", "--output", "/"], "selvhjelp-data serve: --start-url: 'not a url'"),
+    (["publish", "--to=--upload-pack=touch {marker}"], "selvhjelp-data publish: the target '--upload-pack"),
+]
+
+
+@pytest.mark.parametrize("args, message", OTHER_COMMANDS, ids=["cron", "serve-input", "git-option"])
+def test_serve_and_publish_refuse_bad_input_in_one_line_before_anything_starts(tmp_path, args, message):
+    marker = tmp_path / "ran"
+    args = [a.format(marker=marker) for a in args]
+    if "--output" not in args:
+        args += ["--output", str(tmp_path / "out")]
+    done = subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1 and lines[0].startswith(message), done.stderr
+    assert not marker.exists()  # the option never reached git

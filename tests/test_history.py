@@ -190,3 +190,40 @@ def test_an_office_fact_is_never_erased_and_a_changed_one_starts_a_new_row():
     ]
     at = [r["street_address"] for r in third if r["first_seen_run"] <= "r2" <= r["last_seen_run"]]
     assert at == ["Kirkeveien 61"]  # the value at run r2; the value now is the row seen in r3
+
+
+def test_a_run_with_a_slow_clock_does_not_make_the_next_run_duplicate_history(tmp_path):
+    """The release a run builds on is the last run of `runs`, not the greatest run id: a run named two
+    days early by a slow clock, then a normal one, keep one row per thing on the site."""
+    previous, made_it = empty_tables(), None
+    for moment in (START, START - timedelta(days=2), START + timedelta(days=1)):
+        records = snapshot_records(1, tmp_path / "raw", previous["pages"].column("url").to_pylist())
+        run = RunInfo.at(moment)
+        previous = build_tables(records, tmp_path / "raw", previous, run, URLS, "test", previous_run=made_it)
+        made_it = run.run_id  # the release folder's name
+    for name in HISTORY_TABLES:
+        identity = TABLES[name].identity
+        rows = previous[name].to_pylist()
+        assert len({tuple(r[c] for c in identity) for r in rows}) == len(rows), name
+
+
+def test_a_clock_behind_the_last_release_names_the_run_after_it(tmp_path):
+    from flows.pipeline import new_run
+    from selvhjelp_data.layout import OutputLayout
+
+    said = []
+    with time_machine.travel(START - timedelta(days=2), tick=False):
+        run = new_run(OutputLayout(tmp_path), RunInfo.at(START).run_id, "Europe/Oslo", said.append)
+    assert run.run_id == RunInfo.at(START + timedelta(seconds=1)).run_id and "clock" in said[0]
+
+
+def test_a_page_dated_today_in_oslo_keeps_its_date_when_utc_is_still_yesterday():
+    from selvhjelp_data.reading import extract_page
+    from transform.pages import believable_date
+
+    page = extract_page(
+        "<html><body><h1>Side</h1><p>Sist oppdatert: 29 november 2026</p><p>Tekst her.</p></body></html>",
+        "https://selvhjelp.no/x/",
+    )
+    late_evening_utc = RunInfo.at(datetime(2026, 11, 28, 23, 30, tzinfo=UTC))  # 00:30 on the 29th in Oslo
+    assert believable_date(page, late_evening_utc).last_modified.isoformat() == "2026-11-29"

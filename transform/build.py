@@ -122,6 +122,7 @@ class CaptureReader:
 
 
 def latest_run(previous: dict[str, pa.Table]) -> str | None:
+    """The newest run of a record (run ids sort as time: flows/pipeline.new_run keeps them so)."""
     runs = previous["runs"].column("run_id").to_pylist()
     return max(runs) if runs else None
 
@@ -148,13 +149,18 @@ def build_tables(
     urls: UrlMap,
     source: str,
     on_progress: Progress | None = None,
+    previous_run: str | None = None,
 ) -> dict[str, pa.Table]:
-    """Every table of the release this run makes; `on_progress` hears where a long transform is."""
+    """Every table of the release this run makes; `on_progress` hears where a long transform is.
+    `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
+    continue. Given, no clock can make a row of the present look like one of the past (and start it
+    again); left out, the newest run of the record."""
     with cyclic_gc_paused():
-        return _build_tables(records, raw_dir, previous, run, urls, source, on_progress)
+        before = previous_run or latest_run(previous)
+        return _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before)
 
 
-def _build_tables(records, raw_dir, previous, run, urls, source, on_progress) -> dict[str, pa.Table]:
+def _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before) -> dict[str, pa.Table]:
     long_run = on_progress is not None and len(records) >= PARALLEL_FROM_PAGES  # a short one says nothing
     say = on_progress if long_run else (lambda line, share: None)
     raw = RawStore(Path(raw_dir))
@@ -171,7 +177,6 @@ def _build_tables(records, raw_dir, previous, run, urls, source, on_progress) ->
     # what the pages say is in the rows now: their text goes before the tables are built (memory)
     page_tables.contents.clear()
     reader.readings.clear()
-    before = latest_run(previous)
     rows = {
         name: merge_history(
             TABLES[name],

@@ -150,6 +150,7 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
             run.target.description,
             on_progress=lambda line, share: show_transform_progress(run, line, share),
             previous_run=previous.run_id,
+            min_answer_share=run.settings.min_answer_share,
         )
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables

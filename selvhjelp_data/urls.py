@@ -7,11 +7,26 @@ from urllib.parse import urlsplit, urlunsplit
 
 from selvhjelp_data.text import sha256_hex
 
+# Query parameters that say where a visitor came from, never which page it is
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi)$", re.I)
+_INDEX_FILE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.I)
+
 
 def canonical_url(url: str) -> str:
-    """Fragment dropped, scheme and host lower-cased, the path as served."""
+    """Fragment and tracking parameters (utm_*, fbclid ...) dropped, scheme and host lower-cased, the
+    path as served."""
     parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    query = "&".join(p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0]))
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+
+
+def spelling_key(url: str) -> str:
+    """What every spelling of one page's URL shares: the site's servers (IIS, then WordPress) take paths
+    in any case, with or without a trailing slash or an index file name, over http or https. The crawl
+    asks for a page once under one spelling, the first the record knew."""
+    parts = urlsplit(canonical_url(url))
+    path = _INDEX_FILE.sub("/", parts.path).lower().rstrip("/") or "/"
+    return urlunsplit(("", parts.netloc, path, parts.query, ""))
 
 
 def page_id(url: str) -> str:
@@ -90,3 +105,16 @@ class UrlMap:
         if self.mirror and not self.public_names and host(url) in self.own_hosts:
             return canonical_url(with_origin(url, self.mirror))  # a mirror's pages all go by the mirror's name
         return canonical_url(url)
+
+
+class Spellings:
+    """One spelling per page: the first met of all that share a spelling key (the record's own first,
+    when seeded with the URLs it knows)."""
+
+    def __init__(self, known=()):
+        self._by_key: dict[str, str] = {}
+        for url in known:
+            self.of(url)
+
+    def of(self, url: str) -> str:
+        return self._by_key.setdefault(spelling_key(url), url)

@@ -44,14 +44,42 @@ class Fault(enum.StrEnum):
     ROBOTS_DISALLOW = "robots_disallow"  # robots.txt gains "Disallow: <path>"
     EMPTY = "empty"  # 200 with a page that holds nothing (a CMS that lost its content)
     WRONG_CHARSET = "wrong_charset"  # the page's bytes under the other charset label (utf-8 <-> windows-1252)
+    MAINTENANCE = "maintenance"  # 200 with a maintenance page (with "*": the whole site, as during an upgrade)
+    SOFT_404 = "soft_404"  # 200 with the site's "not found" template
+    TEMPORARY_REDIRECT = "302"  # 302 to the same page under TEMPORARY_PREFIX (where it answers as itself)
 
 
 OFFSITE_LOCATION = "http://example.org/elsewhere/"
+HTML = "text/html; charset=utf-8"
+TEMPORARY_PREFIX = "/midlertidig"  # a page sent there by TEMPORARY_REDIRECT answers there as itself
+MAINTENANCE_HTML = (
+    "<!doctype html><html lang='nb'><head><meta charset='utf-8'><title>Vi oppgraderer nettstedet</title></head>"
+    "<body><main><h1>Vi oppgraderer nettstedet</h1><p>Selvhjelp Norge er snart tilbake. Takk for "
+    "tålmodigheten!</p></main></body></html>"
+).encode()
+SOFT_404_HTML = (
+    "<!doctype html><html lang='nb'><head><meta charset='utf-8'><title>Siden finnes ikke – Selvhjelp Norge</title>"
+    "</head><body><header><nav><a href='/'>Forside</a> <a href='/kontakt/'>Kontakt</a></nav></header><main>"
+    "<article><h1>Oi! Denne siden finnes ikke</h1><p>Det ser ut til at ingenting ble funnet her. Prøv et søk, "
+    "eller gå til forsiden.</p></article></main><footer><p>Selvhjelp Norge, Lilletorget 1, 0184 Oslo</p></footer>"
+    "</body></html>"
+).encode()
 MALFORMED_HTML = (
     "<html><head><title>Ødelagt side</title><body><div><h1>Ødelagt <b>side"
     "<p>Sist oppdatert: 32 februar 2021<p>Tekst uten slutt <table><tr><td>celle"
     "<ul><li>punkt<li>punkt <a href='/no/'>lenke</div></div></div>"
 ).encode() + b"\xff\xfe<p>"
+# The faults whose answer is the same wherever they strike: (status, body, Content-Type, headers)
+FIXED_ANSWERS = {
+    Fault.NOT_FOUND: (404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", HTML, None),
+    Fault.SERVER_ERROR: (500, b"<html><body><h1>Serverfeil</h1></body></html>", HTML, None),
+    Fault.UNAVAILABLE: (503, b"<html><body><h1>Serverfeil</h1></body></html>", HTML, {"Retry-After": "1"}),
+    Fault.OFFSITE_REDIRECT: (302, b"", None, {"Location": OFFSITE_LOCATION}),
+    Fault.MALFORMED: (200, MALFORMED_HTML, HTML, None),
+    Fault.MAINTENANCE: (200, MAINTENANCE_HTML, HTML, None),
+    Fault.SOFT_404: (200, SOFT_404_HTML, HTML, None),
+    Fault.EMPTY: (200, b"<!doctype html><html><head><title></title></head><body></body></html>", HTML, None),
+}
 
 
 @dataclass(frozen=True)
@@ -220,6 +248,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         path = self.path
         fault = self.snapshot.fault_for(path)
+        if path.startswith(TEMPORARY_PREFIX + "/"):  # where TEMPORARY_REDIRECT sent a page: it answers as itself
+            path, fault = path.removeprefix(TEMPORARY_PREFIX), None
         resource = self.snapshot.resource(path)
         if fault is not None and fault is not Fault.ROBOTS_DISALLOW:
             return self._answer_fault(fault, path, send_body)
@@ -271,29 +301,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _fault_answer(self, fault: Fault, path: str) -> tuple[int, bytes, str | None, dict | None]:
         """(status, body, Content-Type, headers) of a fault answered in one go."""
-        html = "text/html; charset=utf-8"
+        if fault in FIXED_ANSWERS:
+            return FIXED_ANSWERS[fault]
         match fault:
-            case Fault.NOT_FOUND:
-                return 404, b"<html><body><h1>404 Ikke funnet</h1></body></html>", html, None
-            case Fault.SERVER_ERROR:
-                return 500, b"<html><body><h1>Serverfeil</h1></body></html>", html, None
-            case Fault.UNAVAILABLE:
-                return 503, b"<html><body><h1>Serverfeil</h1></body></html>", html, {"Retry-After": "1"}
             case Fault.OVERSIZED:
                 filler = b"<p>" + b"Selvhjelp " * 100 + b"</p>\n"
                 body = b"<html><body><h1>Stor side</h1>" + filler * (self.snapshot.oversized_bytes // len(filler) + 1)
-                return 200, body, html, None
+                return 200, body, HTML, None
             case Fault.REDIRECT_LOOP:
                 return 302, b"", None, {"Location": path}
-            case Fault.OFFSITE_REDIRECT:
-                return 302, b"", None, {"Location": OFFSITE_LOCATION}
+            case Fault.TEMPORARY_REDIRECT:
+                return 302, b"", None, {"Location": TEMPORARY_PREFIX + path}
             case Fault.BINARY:
                 body = hashlib.sha256(path.encode()).digest() * 256  # 8 KiB, not text
-                return 200, b"\x89PNG\r\n\x1a\n\x00\x00" + body, html, None
-            case Fault.MALFORMED:
-                return 200, MALFORMED_HTML, html, None
-            case Fault.EMPTY:
-                return 200, b"<!doctype html><html><head><title></title></head><body></body></html>", html, None
+                return 200, b"\x89PNG\r\n\x1a\n\x00\x00" + body, HTML, None
             case Fault.WRONG_CHARSET:
                 resource = self.snapshot.resource(path) or Resource(path, 200, b"<html><body><p>\xe6\xf8\xe5</p>")
                 label = "utf-8" if "1252" in (resource.content_type or "") else "windows-1252"

@@ -112,6 +112,36 @@ def test_every_page_misbehaving_at_once_loses_nothing_and_invents_nothing(good, 
     assert_kept_and_recovers(good, out)
 
 
+def test_a_site_wide_maintenance_page_is_an_outage_not_new_text(good, out):
+    """Every path answers 200 with "Vi oppgraderer nettstedet": no page's text is replaced, no link becomes a
+    page, nothing is published; when the site is back, the next run is as if nothing had happened."""
+    with pytest.raises(Exception, match=r"answers with pages that are not its own: 0 of \d+ pages answered"):
+        run(out, {"*": "maintenance"})
+    assert latest(out).name == latest(good["base"]).name
+    assert_kept_and_recovers(good, out)
+
+
+@pytest.mark.parametrize("fault", ["soft_404", "maintenance"])
+def test_one_page_answering_200_with_a_stand_in_keeps_its_text_and_rows(good, out, fault):
+    release = run(out, {P["politisk_forankring"]: fault})
+    page = tables(release)["pages"].set_index("url").loc["https://selvhjelp.no/politisk-forankring/"]
+    assert page.status == 200 and page.last_fetch_status == 200 and page.last_fetch_error
+    assert_kept_and_recovers(good, out)
+
+
+def test_a_temporary_redirect_is_the_same_page_not_a_new_one(good, out):
+    release = run(out, {P["kontakt"]: "302"})
+    pages = tables(release)["pages"]
+    assert len(pages) == len(good["before"]["pages"]) and not pages.url.str.contains("midlertidig").any()
+    assert_kept_and_recovers(good, out)
+
+
+def test_robots_txt_shutting_us_out_is_an_outage(good, out):
+    with pytest.raises(Exception, match=r"unreachable: 0 of \d+ pages answered \(disallowed by robots\.txt"):
+        run(out, {"/": "robots_disallow"})
+    assert latest(out).name == latest(good["base"]).name and differing_tables(tables(latest(out)), good["before"]) == []
+
+
 # -- our machine ---------------------------------------------------------------------------------
 
 

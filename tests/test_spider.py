@@ -157,7 +157,8 @@ def test_hostile_links_never_leave_the_site_or_its_schemes():
         b'<a href="file:///etc/passwd">f</a> <a href="HTTPS://SELVHJELP.NO/Kontakt/">g</a></p></div></body></html>'
     )
     follow = requests(answer(spider(), SEED_001, body=html, headers={"Content-Type": "text/html"}))
-    assert sorted(r.url for r in follow) == [MIRROR + "/Kontakt/", MIRROR + "/etc/passwd", MIRROR + "/no/%2F..%2Fx"]
+    # "HTTPS://SELVHJELP.NO/Kontakt/" is the start page /kontakt/, asked for under the spelling known first
+    assert sorted(r.url for r in follow) == [MIRROR + "/etc/passwd", MIRROR + "/kontakt/", MIRROR + "/no/%2F..%2Fx"]
 
 
 def test_a_progress_line_reads_back_and_anything_else_is_not_one():

@@ -150,17 +150,21 @@ def build_tables(
     source: str,
     on_progress: Progress | None = None,
     previous_run: str | None = None,
+    min_answer_share: float = 0.0,
 ) -> dict[str, pa.Table]:
     """Every table of the release this run makes; `on_progress` hears where a long transform is.
     `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
     continue. Given, no clock can make a row of the present look like one of the past (and start it
-    again); left out, the newest run of the record."""
+    again); left out, the newest run of the record. Fewer than `min_answer_share` of the pages answering
+    with their own text stops the run (SiteNotAnswering)."""
     with cyclic_gc_paused():
         before = previous_run or latest_run(previous)
-        return _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before)
+        return _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before, min_answer_share)
 
 
-def _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before) -> dict[str, pa.Table]:
+def _build_tables(
+    records, raw_dir, previous, run, urls, source, on_progress, before, min_answer_share
+) -> dict[str, pa.Table]:
     long_run = on_progress is not None and len(records) >= PARALLEL_FROM_PAGES  # a short one says nothing
     say = on_progress if long_run else (lambda line, share: None)
     raw = RawStore(Path(raw_dir))
@@ -168,6 +172,7 @@ def _build_tables(records, raw_dir, previous, run, urls, source, on_progress, be
     page_tables = build_page_tables(
         records, raw, previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run, reader
     )
+    check_believed_answers(page_tables, records, min_answer_share, source)
     check_something_to_read(records, page_tables, previous, source)
     old = {name: previous[name].to_pylist() for name in (*HISTORY_TABLES, "documents")}
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
@@ -256,15 +261,43 @@ def _reread(known: dict, doc: dict) -> dict:
     return now
 
 
+def page_counts(records: list[dict], page_tables: PageTables) -> tuple[int, int, int]:
+    """(asked, answered, failed) pages of a run; an answer that was not the page counts as a failure."""
+    outcomes = [r["outcome"] for r in records if r["kind"] == "page"]
+    answered, stand_ins = sum(1 for o in outcomes if o in ANSWERED), len(page_tables.placeholders)
+    return len(outcomes), answered - stand_ins, len(outcomes) - answered + stand_ins
+
+
 def run_row(records: list[dict], page_tables: PageTables, run: RunInfo, source: str) -> dict:
-    pages = [r for r in records if r["kind"] == "page"]
+    asked, answered, failed = page_counts(records, page_tables)
     return {
         "run_id": run.run_id,
         "started_at": run.started_at,
         "pipeline_version": __version__,
         "source": source,
-        "pages_requested": len(pages),
-        "pages_answered": sum(1 for r in pages if r["outcome"] in ANSWERED),
-        "pages_failed": sum(1 for r in pages if r["outcome"] not in ANSWERED),
+        "pages_requested": asked,
+        "pages_answered": answered,
+        "pages_failed": failed,
         "changes": len(page_tables.changes),
     }
+
+
+class SiteNotAnswering(RuntimeError):
+    """Too few pages answered with their own text (a maintenance page, a "not found" template in their place)."""
+
+
+def check_believed_answers(page_tables: PageTables, records: list[dict], min_share: float, source: str) -> None:
+    """Stop the run, as for a site that does not answer, when answers that were not the pages leave too few
+    believed: a site-wide maintenance page is an outage, not new text for every page."""
+    if not page_tables.placeholders:
+        return
+    asked = sum(1 for r in records if r["kind"] == "page")
+    believed = sum(1 for r in records if r["kind"] == "page" and r["outcome"] in ANSWERED) - len(
+        page_tables.placeholders
+    )
+    if believed < min_share * asked:
+        reasons = Counter(page_tables.placeholders.values()).most_common(1)[0]
+        raise SiteNotAnswering(
+            f"{source} answers with pages that are not its own: {believed} of {asked} pages answered with their text "
+            f"({reasons[0]} ×{reasons[1]}); nothing published"
+        )

@@ -26,7 +26,8 @@ from selvhjelp_data.reading import PageContent, read_page
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
-from selvhjelp_data.urls import page_id
+from selvhjelp_data.urls import Spellings, page_id
+from transform.placeholders import placeholders
 
 log = logging.getLogger(__name__)
 PERMANENT_REDIRECTS = (301, 308)
@@ -105,8 +106,17 @@ def fetch_of(record: dict) -> Fetch:
 
 
 def fetches_of(records: list[dict], previous_pages: dict[str, dict]) -> dict[str, Fetch]:
-    """One verdict per page URL; a known page the crawl did not ask for counts as a failed fetch."""
-    fetches = {page_id(r["url"]): fetch_of(r) for r in records if r["kind"] == "page"}
+    """One verdict per page, under the spelling of its URL the record knew first (`/KONTAKT/` and
+    `/kontakt?utm_source=x` are `/kontakt/`; of two answers for one page the readable one counts); a known
+    page the crawl did not ask for counts as a failed fetch."""
+    spellings = Spellings(page["url"] for page in previous_pages.values())
+    fetches: dict[str, Fetch] = {}
+    for record in records:
+        if record["kind"] == "page":
+            fetch = fetch_of({**record, "url": spellings.of(record["url"])})
+            pid = page_id(fetch.url)
+            if pid not in fetches or (fetches[pid].verdict != OK and fetch.verdict == OK):
+                fetches[pid] = fetch
     for pid, page in previous_pages.items():
         fetches.setdefault(pid, Fetch(url=page["url"], verdict=FAILED, status=None, error=NOT_REQUESTED))
     return fetches
@@ -129,6 +139,7 @@ class PageTables:
     contents: dict[str, tuple[PageContent, int]]  # page_id -> (content, version) of every page live this run
     carried: set[str]  # live pages whose content could not be read: their rows stay as they were
     not_pages: dict[str, Fetch] = field(default_factory=dict)  # URLs that have never answered 200
+    placeholders: dict[str, str] = field(default_factory=dict)  # page_id -> why its answer was not the page
 
 
 class _Versions:
@@ -175,6 +186,15 @@ def serial_reader(read_raw: Callable[[str], bytes | None]) -> Reader:
     return lambda jobs: {url: read_page(read_raw(sha), url, content_type) for url, sha, content_type in jobs}
 
 
+def probe_answer(records: list[dict], read: Reader) -> PageContent | None:
+    """What the site answered with 200 for a path it cannot have (the crawl's probe), read; None if 404."""
+    answers = [r for r in records if r["kind"] == "probe" and r["outcome"] == "fetched" and r.get("raw_sha256")]
+    for record in answers:
+        if page := read([(record["url"], record["raw_sha256"], record.get("content_type"))])[record["url"]]:
+            return page
+    return None
+
+
 def build_page_tables(
     records: list[dict],
     read_raw: Callable[[str], bytes | None],
@@ -195,15 +215,18 @@ def build_page_tables(
     pages = {url: believable_date(page, run) for url, page in (read_captures or read)(jobs).items()}
     versions = _Versions(previous_versions)
     tables = PageTables(pages=[], versions=versions.rows, changes=[], contents={}, carried=set())
+    answered = {pid: pages[f.url] for pid, f in fetches.items() if f.verdict == OK and pages.get(f.url) is not None}
+    last_texts = {pid: v["text"] for pid, v in versions.latest.items()}
+    tables.placeholders = placeholders(answered, last_texts, probe_answer(records, read))
     for pid, fetch in fetches.items():
         prev = previous.get(pid)
         (sha, content_type), page = captures[pid], pages.get(fetch.url)
-        if fetch.verdict == OK and page is None:  # answered, but nothing readable: a fault of the site
+        if fetch.verdict == OK and (page is None or pid in tables.placeholders):  # answered, but not with the page
             fetch = Fetch(
                 url=fetch.url,
                 verdict=FAILED,
                 status=fetch.status,
-                error="no readable text in the answer",
+                error=tables.placeholders.get(pid, "no readable text in the answer"),
                 link_text=fetch.link_text,
                 discovered_from=fetch.discovered_from,
             )

@@ -9,6 +9,7 @@ one CrawlRecord, whatever happens to it.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -36,9 +37,11 @@ from selvhjelp_data.raw_store import read_raw
 from selvhjelp_data.reading import article_links, site_generation_of
 from selvhjelp_data.records import CrawlRecord
 from selvhjelp_data.settings import load_settings
-from selvhjelp_data.urls import UrlMap
+from selvhjelp_data.urls import Spellings, UrlMap, origin
 
 MAX_REDIRECTS = 5
+TEMPORARY_REDIRECTS = (302, 303, 307)  # the page is elsewhere for now: its content there is the page's
+PROBE_PATH = "/selvhjelp-data-probe-{token}/"  # a path no site has: how this site answers for a missing page
 _SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
@@ -103,9 +106,13 @@ class SelvhjelpSpider(scrapy.Spider):
         self.depth_limit = site.depth_limit
         self.previous: dict[str, dict] = known if isinstance(known, dict) else read_known(known)
         self._scheduled: set[str] = set()
+        # one spelling per page: the record's own first, then the start pages'
+        self.spellings = Spellings([*self.previous, *(self.urls.to_public(u) for u in self.start_pages)])
 
     # -- discovery ---------------------------------------------------------------------------
     async def start(self):
+        for site in dict.fromkeys(origin(self.urls.to_public(u)) for u in self.start_pages):
+            yield self._probe(site)
         for url in self.sitemaps:
             yield self._request(self.urls.to_public(url), self.parse_sitemap, via="sitemap")
         for url in self.start_pages:
@@ -118,7 +125,9 @@ class SelvhjelpSpider(scrapy.Spider):
     def allowed(self, public_url: str) -> bool:
         return any(p.search(urlsplit(public_url).path) for p in self.allow)
 
-    def _request(self, public_url, callback, via, depth=0, method="GET", conditional=True, chain=(), **meta):
+    def _request(
+        self, public_url, callback, via, depth=0, method="GET", conditional=True, chain=(), fetch=None, **meta
+    ):
         headers = {}
         known = self.previous.get(public_url) if conditional else None
         if known and known.get("status") == 200:
@@ -127,7 +136,7 @@ class SelvhjelpSpider(scrapy.Spider):
             if known.get("last_modified"):
                 headers["If-Modified-Since"] = known["last_modified"]
         return scrapy.Request(
-            self.urls.to_fetch(public_url),
+            fetch or self.urls.to_fetch(public_url),
             method=method,
             headers=headers,
             callback=callback,
@@ -143,8 +152,25 @@ class SelvhjelpSpider(scrapy.Spider):
             },
         )
 
+    def _probe(self, site: str):
+        """A request for a path the site cannot have (HEAD; GET only when it answers 200): a site that
+        answers it 200 (a maintenance page, a "not found" template) shows what such an answer looks like, so
+        the transform need not believe it of a page (transform/placeholders.py)."""
+        public = site + PROBE_PATH.format(token=secrets.token_hex(6))
+        return self._request(public, self.parse_probe, "probe", method="HEAD", conditional=False)
+
+    def parse_probe(self, response):
+        if response.request.method == "HEAD" and response.status == 200:  # only then is its body worth a GET
+            yield self._request(response.meta["public_url"], self.parse_probe, "probe", conditional=False)
+            return
+        record = self._record(response, "fetched" if response.status == 200 else "not_found")
+        record.kind = "probe"
+        if response.status == 200:
+            record.body = response.body
+        yield record
+
     def _page_request(self, url, depth, via, chain=(), **meta):
-        public = self.urls.to_public(url)
+        public = self.spellings.of(self.urls.to_public(url))
         if public in self._scheduled:
             return None
         self._scheduled.add(public)
@@ -236,6 +262,18 @@ class SelvhjelpSpider(scrapy.Spider):
             record.redirect_to = self.urls.to_public(target)
             if record.redirect_to in chain or len(chain) > MAX_REDIRECTS:
                 record.outcome, record.reason = "failed", f"redirect loop ({len(chain)} hops)"
+            elif response.status in TEMPORARY_REDIRECTS:
+                # the page is at the target for now: its answer there is this page's, recorded under this URL
+                yield self._request(
+                    public,
+                    self.parse_page,
+                    response.meta["via"],
+                    depth=response.meta["link_depth"],
+                    chain=chain,
+                    fetch=self.urls.to_fetch(target),
+                    link_text=response.meta.get("link_text"),
+                )
+                return
         yield record
         if record.outcome == "redirect" and (
             request := self._page_request(record.redirect_to, response.meta["link_depth"], public, chain=chain)
@@ -295,7 +333,9 @@ class SelvhjelpSpider(scrapy.Spider):
         """(outcome, reason) of a request that got no answer to parse, in words a monitor reads."""
         if isinstance(error, IgnoreRequest):
             message = str(error)
-            return "skipped", "disallowed by robots.txt" if "robots" in message.lower() or not message else message
+            # robots.txt shutting us out is the site not answering us: a failed fetch, and an outage when it is all
+            robots = "robots" in message.lower() or not message
+            return ("failed", "disallowed by robots.txt") if robots else ("skipped", message)
         for kinds, outcome, reason in FAILURES:
             if isinstance(error, kinds):
                 return outcome, reason.format(maxsize=self.settings.getint("DOWNLOAD_MAXSIZE"))

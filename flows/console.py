@@ -7,6 +7,7 @@ the run's log file. A failing run ends with one line that names what failed and 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -34,6 +35,25 @@ class OneLineFormatter(logging.Formatter):
         return " ".join(line.split("\n")[:1])
 
 
+class QuietFileHandler(logging.FileHandler):
+    """The run's log file, which stops (saying so once on the terminal) when it cannot be written: a full
+    disk must not turn every log line into a traceback on stderr, nor the error report into a loop."""
+
+    def __init__(self, path: Path):
+        super().__init__(path, encoding="utf-8")
+        self.broken: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.broken is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.broken is None:
+            self.broken = str(sys.exc_info()[1] or "cannot write")
+            with contextlib.suppress(OSError):
+                sys.stderr.write(f"log file {self.baseFilename}: {self.broken}; the rest of this run is not logged\n")
+
+
 def send_logs(log_file: Path) -> None:
     """Route logging: the full record to `log_file`, the terminal's lines to stderr.
 
@@ -44,7 +64,7 @@ def send_logs(log_file: Path) -> None:
         if type(handler).__name__ == "PrefectConsoleHandler":
             root.removeHandler(handler)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file = QuietFileHandler(log_file)
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s - %(message)s"))
     to_terminal = logging.StreamHandler(sys.stderr)
     to_terminal.addFilter(ConsoleFilter())

@@ -199,7 +199,7 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     }
     info = ReleaseInfo(run.run_id, run.target.description, run.target.url_pattern, run_json)
     write_release_files(stage, tables, info, run.settings)
-    release = promote(stage, run.layout, run.run_id)
+    release = promote(stage, run.layout, run.run_id, {name: t.num_rows for name, t in tables.items()})
     write_json_atomically(run.layout.sitemap_state, sitemaps)
     get_run_logger().info(f"published {release}", extra=CONSOLE)
     return release
@@ -299,8 +299,10 @@ def selvhjelp_pipeline(
         crawl_target(settings, source, start_urls, snapshot_epoch, snapshot_faults, snapshot_dir) as target,
     ):
         clear_crashed_staging(settings.layout)
-        previous = read_previous_release(settings.layout)
         warn = partial(get_run_logger().warning, extra=CONSOLE)
+        if aside := settings.layout.set_aside_copied_latest(RunInfo.starting_now().run_id):
+            warn(f"{settings.layout.latest} was a folder, not the link to a release: set aside as {aside}")
+        previous = read_previous_release(settings.layout)
         named = new_run(settings.layout, previous.run_id, settings.site_timezone, warn)
         run = Run(named, settings, target, allow_shrink)
         warm_up_validation()

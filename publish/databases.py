@@ -42,6 +42,9 @@ def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
             con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(TABLES[name].description)}')
             for column in TABLES[name].columns:
                 con.execute(f'COMMENT ON COLUMN "{name}"."{column.name}" IS {_sql_text(column.description)}')
+        # written into the file now, where a failure raises: DuckDB's own checkpoint at close would leave the
+        # data in a .wal beside a short file and say nothing (a full disk, a file-size limit)
+        con.execute("CHECKPOINT")
 
 
 def _sqlite_value(value):
@@ -107,3 +110,17 @@ def write_databases(root: Path, tables: dict[str, pa.Table], settings: Settings,
     write_sqlite(root / SQLITE_FILE, tables)
     metadata = datasette_metadata(settings, source)
     (root / DATASETTE_METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def database_rows(root: Path) -> dict[str, dict[str, int]]:
+    """{file: {table: rows}} of the release's databases, read back (read-only) as a user opens them."""
+    with duckdb.connect(str(root / DUCKDB_FILE), read_only=True) as con:
+        duck = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES}
+    db = sqlite_utils.Database(root / SQLITE_FILE)
+    try:
+        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"{SQLITE_FILE} fails SQLite's integrity check")
+        lite = {name: db[name].count for name in TABLES}
+    finally:
+        db.close()
+    return {DUCKDB_FILE: duck, SQLITE_FILE: lite}

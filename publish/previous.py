@@ -105,7 +105,7 @@ class PreviousRelease:
 def _candidates(layout: OutputLayout) -> list[Path]:
     """Published releases, the one `latest` points at first, then newest first."""
     releases = layout.published_releases()
-    if layout.latest.exists():
+    if layout.latest.is_symlink() and layout.latest.exists():  # a folder there is a copy, not our link
         latest = layout.latest.resolve()
         releases = [latest] + [r for r in releases if r.resolve() != latest]
     return releases

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from publish.catalogue import Release, coverage, write_catalogue
 from publish.data_card import data_card
-from publish.databases import write_databases
+from publish.databases import database_rows, write_databases
 from publish.datapackage import datapackage, sha256sums
 from publish.feed import FEED_FILE, changes_feed
-from publish.files import write_csv, write_parquet
+from publish.files import read_csv, write_csv, write_parquet
 from publish.previous import verify_release
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.runs import run_started_at
+from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import Settings
 
 
@@ -59,9 +61,35 @@ def write_data_files(data: Path, tables: dict[str, pa.Table]) -> None:
         write_csv(table, data / f"{name}.csv")
 
 
-def promote(stage: Path, layout: OutputLayout, run_id: str) -> Path:
-    """Move the staged release into place and point `latest` at it, atomically."""
-    problems = verify_release(stage)
+def files_that_do_not_read_back(stage: Path, rows: dict[str, int]) -> list[str]:
+    """Each file of a staged release that does not open as its reader opens it, with every row of its table:
+    a checksum proves what was written, not that it was all written (a file cut by a size limit, a
+    database whose data stayed in its journal)."""
+    problems = []
+    for name, count in rows.items():
+        for path, read in ((stage / "data" / f"{name}.parquet", pq.read_table), (stage / "data" / f"{name}.csv", None)):
+            try:
+                got = read(path).num_rows if read else read_csv(path, TABLES[name]).num_rows
+            except (OSError, ValueError, pa.ArrowException) as error:
+                problems.append(f"{path.relative_to(stage)} does not read back ({error})")
+                continue
+            if got != count:
+                problems.append(f"{path.relative_to(stage)} holds {got} rows of {count}")
+    try:
+        counted = database_rows(stage)
+    except Exception as error:  # whatever the engine raises, the file is not one to publish
+        problems.append(f"a database does not open ({type(error).__name__}: {error})")
+        counted = {}
+    for file, counts in counted.items():
+        problems += [f"{file}: {name} holds {n} rows of {rows[name]}" for name, n in counts.items() if n != rows[name]]
+    problems += [f"{p.name} beside the release: data not written into its file" for p in stage.glob("*.wal")]
+    return problems
+
+
+def promote(stage: Path, layout: OutputLayout, run_id: str, rows: dict[str, int] | None = None) -> Path:
+    """Move the staged release into place and point `latest` at it, atomically; only a release whose
+    every file matches its checksum and reads back whole (`rows`: each table's rows) moves."""
+    problems = verify_release(stage) + (files_that_do_not_read_back(stage, rows) if rows is not None else [])
     if problems:
         raise RuntimeError(f"release {run_id} not published: {'; '.join(problems)}")
     final = layout.release(run_id)

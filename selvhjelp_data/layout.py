@@ -9,6 +9,7 @@ output/
   state/runs/<run_id>/    one run's crawl job, records, Scrapy stats and crawl log
   state/sitemaps.json     validators of the sitemaps (the pages' own are in the latest release)
   state/publish/          working copies of git data repositories
+  state/latest-copy-set-aside-<run_id>/   a folder found where the `latest` link belongs (a copy), set aside
   logs/run-<time>.log     the full log of a run, tracebacks included
   .lock                   held by the run that is writing
 """
@@ -136,6 +137,17 @@ class OutputLayout:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def set_aside_copied_latest(self, run_id: str) -> Path | None:
+        """`latest` that is a folder, not the link to a release (a copy that followed the link): moved into
+        state/, where nothing reads it, so a run starts from its own releases and can link `latest` again.
+        Where it went, if it was one."""
+        if self.latest.is_symlink() or not self.latest.is_dir():
+            return None
+        self.state.mkdir(parents=True, exist_ok=True)
+        aside = self.state / f"latest-copy-set-aside-{run_id}"
+        os.rename(self.latest, aside)
+        return aside
 
     def switch_latest(self, release: Path) -> None:
         """Point `latest` at a release with one rename: readers see the old or the new, never neither."""

@@ -9,6 +9,7 @@ each scenario with the test that shows it.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 
 from flows.pipeline import ReleaseBlocked
 from selvhjelp_data.layout import OutputLayout, OutputLocked
+from selvhjelp_data.schema import TABLES
 
 from .faults import SNAPSHOT_PATHS, copy_output, differing_tables, latest, lost_rows, run, tables
 
@@ -384,3 +386,48 @@ def test_serve_and_publish_refuse_bad_input_in_one_line_before_anything_starts(t
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 1 and len(lines) == 1 and lines[0].startswith(message), done.stderr
     assert not marker.exists()  # the option never reached git
+
+
+def test_latest_replaced_by_a_copied_folder_is_set_aside_and_the_run_publishes(good, out):
+    """A copy that followed the `latest` link is not our release: it is set aside, the run builds on the
+    newest release in releases/ and links `latest` again."""
+    copy = out / "latest"
+    target = copy.resolve()
+    copy.unlink()
+    shutil.copytree(target, copy)
+    (copy / "data" / "pages.parquet").write_bytes(b"stale")  # whatever the copy holds is not read
+    release = run(out)
+    assert (out / "latest").is_symlink() and latest(out) == release
+    assert list((out / "state").glob("latest-copy-set-aside-*"))
+    assert lost_rows(good["before"], tables(release)) == dict.fromkeys(TABLES, 0)
+
+
+def test_a_release_whose_database_stays_in_its_journal_is_not_published(tmp_path):
+    """A file-size limit cuts selvhjelp.duckdb while its data waits in a .wal: the files are read back
+    before `latest` moves, and the release is refused."""
+    script = f"""
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+from tests.test_release import write_and_promote
+resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+write_and_promote(Path({str(tmp_path)!r}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and ("File too large" in done.stderr or "does not read back" in done.stderr)
+    assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_a_full_disk_under_the_log_file_is_one_line_not_a_flood(tmp_path):
+    """/dev/full answers every write with ENOSPC, as a full disk does."""
+    script = """
+import logging
+from pathlib import Path
+from flows.console import QuietFileHandler
+logging.getLogger().addHandler(QuietFileHandler(Path('/dev/full')))
+for n in range(500):
+    logging.getLogger('crawl').warning('line %d', n)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 0 and len(lines) == 1 and "No space left on device" in lines[0], done.stderr[:2000]

@@ -12,6 +12,7 @@ from publish.files import csv_cell, write_csv
 from publish.previous import empty_tables
 from publish.release import ReleaseInfo, promote, verify_release, write_release_files
 from selvhjelp_data.layout import OutputLayout, OutputLocked
+from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import load_settings
 
 from .conftest import PUBLIC_URL_PATTERN
@@ -89,3 +90,31 @@ def test_promote_moves_the_release_and_switches_latest(staged):
     release = promote(stage, layout, "20261123T060000Z")
     assert layout.latest.is_symlink() and layout.latest.resolve() == release.resolve()
     assert not stage.exists()
+
+
+def write_and_promote(root) -> None:
+    """The snapshot's first release written and promoted under `root` (a subprocess runs it under a limit)."""
+    from pathlib import Path
+
+    from selvhjelp_data.runs import RunInfo
+    from selvhjelp_data.urls import UrlMap
+    from transform.build import build_tables
+
+    from .saved import snapshot_records
+
+    root = Path(root)
+    settings = load_settings(output_dir=root / "out")
+    run = RunInfo.at(datetime(2026, 11, 23, 6, tzinfo=UTC))
+    records = snapshot_records(1, root / "raw")
+    tables = build_tables(records, root / "raw", empty_tables(), run, UrlMap.from_settings(settings), "test")
+    stage = settings.layout.staging(run.run_id)
+    write_release_files(stage, tables, ReleaseInfo(run.run_id, "test", PUBLIC_URL_PATTERN), settings)
+    promote(stage, settings.layout, run.run_id, {name: t.num_rows for name, t in tables.items()})
+
+
+def test_a_release_that_does_not_read_back_whole_is_not_promoted(staged):
+    layout, stage = staged
+    (stage / "selvhjelp.duckdb.wal").write_bytes(b"left over")
+    with pytest.raises(RuntimeError, match="selvhjelp.duckdb.wal beside the release"):
+        promote(stage, layout, "20261123T060000Z", dict.fromkeys(TABLES, 0))
+    assert not layout.latest.exists()

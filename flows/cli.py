@@ -9,39 +9,14 @@ previous release and `latest` stay as they were.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import os
-import signal
 import sys
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows.stop import STOPPED, STOPPED_LINE, signals, stop_on_signals
+
 log = logging.getLogger("flows.cli")
-STOPPED = 130  # the shell's code for a run ended by a signal (128 + SIGINT)
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM, raised where the run is so that every `with` and `finally` on the way out runs."""
-
-
-_signals: list[int] = []  # a signal that arrived: whatever error follows it, the run was stopped
-
-
-STOP_GRACE_SECONDS = 5.0  # a stop unwinds cleanly within this, or the process ends anyway
-
-
-def _stop_on_sigterm() -> None:
-    def stop(signum, frame):
-        if not _signals:
-            threading.Thread(target=_end_after_grace, name="stop-watchdog", daemon=True).start()
-        _signals.append(signum)
-        raise Stopped()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
 
 
 def _run(args) -> int:
@@ -204,13 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.log_file = None
-    _stop_on_sigterm()
+    stop_on_signals()
     try:
         return args.handler(args)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM
         return _stopped(args)
     except Exception as error:  # one clear line (or one per failed expectation), the traceback in the log
-        if _signals or _after_a_signal(error):  # how a stop surfaced (a temporary server that went with it)
+        if signals or _after_a_signal(error):  # how a stop surfaced (a temporary server that went with it)
             return _stopped(args)
         where = ""
         if args.log_file:  # logging goes to the run's log file from the moment it has one
@@ -234,30 +209,6 @@ def _after_a_signal(error: BaseException | None) -> bool:
 def _stopped(args) -> int:
     print(f"selvhjelp-data {args.command}: {STOPPED_LINE}", file=sys.stderr)
     return STOPPED
-
-
-STOPPED_LINE = "stopped; nothing published, the previous release is as it was"
-
-
-def _end_after_grace() -> None:
-    """The way out of a stop that hangs (a client call retrying against a server already gone): end
-    the process and its children. Nothing is lost: a release is published by one rename, and a
-    half-written staging folder is cleared by the next run."""
-    time.sleep(STOP_GRACE_SECONDS)
-    for pid in _child_pids(os.getpid()):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-    print(f"selvhjelp-data: {STOPPED_LINE}", file=sys.stderr, flush=True)
-    os._exit(STOPPED)
-
-
-def _child_pids(parent: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                children.append(int(stat.parent.name))
-    return children
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from crawl.progress import CrawlProgress
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import RunProgress, write_artifacts
 from flows.console import CONSOLE
+from flows.stop import arm_inside_flow
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
 from publish.notify import NotifyResult, check_targets, notify_changes
@@ -205,15 +206,31 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     return release
 
 
-@task(name="publish-to-git", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
+@task(name="publish-to-git", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def push_to_data_repository(run: Run, release: Path) -> str:
-    """Commit, tag and push the release into the configured git data repository."""
+    """Commit, tag and push the release into the configured git data repository (one retry: a network
+    hiccup; a remote that refuses says so at once)."""
     settings = run.settings
     result = publish_release_to_git(
         release, settings.publish_to, settings.publish_branch or None, run.layout.publish_workdir(settings.publish_to)
     )
     get_run_logger().info(result.message)
     return result.message
+
+
+def push_after_publishing(run: Run, release: Path) -> str:
+    """The push's outcome in words. The release is published whatever happens here: a failed push is said
+    beside it (and `selvhjelp-data publish` sends it later), never a failed run."""
+    state = push_to_data_repository(run, release, return_state=True)
+    if state.is_completed():
+        return state.result()
+    try:
+        state.result()
+    except Exception as error:  # the task's own failure, whatever it was
+        line = f"push to the data repository failed: {error} (the release is published; `publish` sends it later)"
+        get_run_logger().warning(line, extra=CONSOLE)
+        return line
+    return f"push to the data repository ended {state.name}"
 
 
 def warm_up_validation() -> None:
@@ -265,6 +282,7 @@ class RunOutcome(os.PathLike):
     pages_failed: int
     changes: int
     notifications: NotifyResult
+    pushed: str | None = None  # what became of the push to the data repository, when there is one
 
     def __fspath__(self) -> str:
         return str(self.release)
@@ -277,6 +295,7 @@ class RunOutcome(os.PathLike):
             f"published release: {self.release}",
             f"  {self.changes} changes, {self.pages_failed} pages failed (kept as they were); "
             + self.notifications.line(),
+            *([f"  {self.pushed}"] if self.pushed else []),
         ]
 
 
@@ -291,6 +310,7 @@ def selvhjelp_pipeline(
     snapshot_dir: str | None = None,
 ) -> RunOutcome:
     """Crawl selvhjelp.no's policy pages, record changes, validate, publish a release, tell subscribers."""
+    arm_inside_flow()  # Prefect's SIGTERM handler is in place now: a stop still ends within the grace
     settings = load_settings(output_dir=Path(output_dir) if output_dir else None)
     check_run_input(settings, source, start_urls)
     check_targets(settings.notify)
@@ -313,7 +333,6 @@ def selvhjelp_pipeline(
     notifications = notify_subscribers(run, tables)
     write_artifacts(crawl.summary, tables, report, release, notifications)
     run.progress.done(f"published {release.name}")
-    if settings.publish_to:
-        push_to_data_repository(run, release)  # a failure here leaves the local release as it is
+    pushed = push_after_publishing(run, release) if settings.publish_to else None
     this_run = tables["runs"].to_pylist()[-1]
-    return RunOutcome(release, this_run["pages_failed"], this_run["changes"], notifications)
+    return RunOutcome(release, this_run["pages_failed"], this_run["changes"], notifications, pushed)

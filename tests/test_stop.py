@@ -7,14 +7,14 @@ import sys
 import time
 from pathlib import Path
 
-from flows.cli import STOPPED, _child_pids
+from flows.stop import STOPPED, child_pids
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGS_ON_THE_WAY_OUT = """
 import subprocess, sys, time
-import flows.cli as cli
-cli.STOP_GRACE_SECONDS = 0.5
-cli._stop_on_sigterm()
+import flows.stop as stop
+stop.STOP_GRACE_SECONDS = 0.5
+stop.stop_on_signals()
 child = subprocess.Popen(["sleep", "60"])
 print(child.pid, flush=True)
 while True:
@@ -47,7 +47,7 @@ def test_a_stop_that_hangs_ends_the_process_and_its_children_after_the_grace():
 def test_children_are_found_by_their_parent():
     child = subprocess.Popen(["sleep", "5"])
     try:
-        assert child.pid in _child_pids(os.getpid())
+        assert child.pid in child_pids(os.getpid())
     finally:
         child.kill()
         child.wait()

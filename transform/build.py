@@ -178,7 +178,7 @@ def _build_tables(
     head_office_known = any(o["office_id"] == HEAD_OFFICE_ID for o in old["offices"])
     say(f"transform: documents, quotes and offices of {len(page_tables.contents)} pages", 0.6)
     current = content_rows(page_tables.contents, head_office_known, old["documents"], reader.readings)
-    current["broken_links"] = broken_link_rows(page_tables.not_pages, page_tables.contents, urls)
+    current["broken_links"] = broken_link_rows(page_tables.not_pages, page_tables.contents, urls, old["broken_links"])
     # what the pages say is in the rows now: their text goes before the tables are built (memory)
     page_tables.contents.clear()
     reader.readings.clear()

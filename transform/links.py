@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from selvhjelp_data.reading import PageContent
 from selvhjelp_data.urls import UrlMap
-from transform.pages import Fetch
+from transform.pages import FAILED, Fetch
 
 FOUND_ELSEWHERE = ("start", "sitemap")
 
 
 def broken_link_rows(
-    not_pages: dict[str, Fetch], contents: dict[str, tuple[PageContent, int]], urls: UrlMap
+    not_pages: dict[str, Fetch],
+    contents: dict[str, tuple[PageContent, int]],
+    urls: UrlMap,
+    previous: list[dict] = (),
 ) -> list[dict]:
-    """One row per URL asked for this run that is not a page, with the first live page that links to it."""
+    """One row per URL asked for this run that is not a page, with the first live page that links to it.
+    A request that failed this run (a 5xx, robots.txt, a stand-in page) says nothing new of the link: it
+    keeps the last answer the record has of it."""
+    last = {row["target_url"]: row for row in sorted(previous, key=lambda r: r["last_seen_run"])}
     linked_from: dict[str, tuple[str, str | None]] = {}
     for pid in sorted(contents):
         for link in contents[pid][0].links:
@@ -31,13 +37,16 @@ def broken_link_rows(
             source, text = None, fetch.link_text
         else:
             continue  # nothing on the site points at it any more
+        status, error = fetch.status, fetch.error
+        if fetch.verdict == FAILED and (kept := last.get(fetch.url)):
+            status, error = kept["status"], kept["fetch_error"]
         rows.append(
             {
                 "target_url": fetch.url,
                 "source_page_id": source,
                 "link_text": text,
-                "status": fetch.status,
-                "fetch_error": fetch.error,
+                "status": status,
+                "fetch_error": error,
             }
         )
     return rows

@@ -169,7 +169,7 @@ def validate_tables(run: Run, tables: dict[str, pa.Table], previous: PreviousRel
             stage / "validation",
             run.target.url_pattern,
             allow_shrink=run.allow_shrink,
-            today=run.info.site_today,
+            today=run.info.latest_page_date,
         )
     logger = get_run_logger()
     logger.info(report.summary(), extra=CONSOLE)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from selvhjelp_data.dates import SITE_TIMEZONE
 
 RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+# A page dated up to this long after the run's own day is believed: the machine's clock a day or two
+# slow is likelier than a page dated in the future (a date further ahead is a typo, and no date)
+CLOCK_SLACK = timedelta(days=2)
 RUN_ID_PATTERN = r"^\d{8}T\d{6}Z$"
 
 
@@ -33,6 +36,11 @@ class RunInfo:
     def site_today(self) -> date:
         """The date at the site when the run started: 00:30 in Oslo is already tomorrow in UTC terms."""
         return self.started_at.astimezone(ZoneInfo(self.site_timezone)).date()
+
+    @property
+    def latest_page_date(self) -> date:
+        """The latest date a page may carry in this run (the site's today, and the slack of a slow clock)."""
+        return self.site_today + CLOCK_SLACK
 
 
 def run_started_at(run_id: str) -> datetime:

@@ -41,7 +41,7 @@ def believable_date(page: PageContent | None, run: RunInfo) -> PageContent | Non
     a CMS fault) is no date at all; the date line stays, as printed, in last_modified_label."""
     if page is None or page.last_modified is None:
         return page
-    if PAGES.column("last_modified").violation(page.last_modified, run.site_today, "") is None:
+    if PAGES.column("last_modified").violation(page.last_modified, run.latest_page_date, "") is None:
         return page
     log.warning(
         "%s: date line %r gives %s, outside the dates a page can have; recorded without a date",

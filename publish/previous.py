@@ -74,15 +74,29 @@ def read_release_tables(data_dir: Path, problems: dict[str, str] | None = None) 
             log.warning("%s is %s: %s is read from %s.csv", path, problems[f"data/{name}.parquet"], name, name)
             tables[name] = read_csv(Path(data_dir) / f"{name}.csv", table)
             continue
-        found = pq.read_schema(path).names
-        if set(found) != set(table.column_names):
-            raise DamagedReleases(
-                f"{path} has other columns than this version of selvhjelp-data writes "
-                f"(lacks {sorted(set(table.column_names) - set(found))}); it was written by another version: "
-                "start a new output folder with --output"
-            )
-        tables[name] = pq.read_table(path, schema=table.schema)
+        if not path.exists() and f"data/{name}.parquet" not in (problems or {}):
+            tables[name] = table.empty()  # a table an older version did not write: it starts empty
+            continue
+        tables[name] = _with_added_columns(path, table)
     return tables
+
+
+def _with_added_columns(path: Path, table) -> pa.Table:
+    """A table as today's schema has it: columns a later version added (nullable ones) are nulls in rows an
+    older version wrote; anything else is another version's table, not ours to read."""
+    found = pq.read_schema(path).names
+    added = [c for c in table.columns if c.name not in found]
+    if set(found) - set(table.column_names) or any(not c.nullable for c in added):
+        raise DamagedReleases(
+            f"{path} has other columns than this version of selvhjelp-data writes "
+            f"(lacks {sorted(c.name for c in added)}); it was written by another version: "
+            "start a new output folder with --output"
+        )
+    present = pa.schema([f for f in table.schema if f.name in found])
+    read = pq.read_table(path, schema=present)
+    for column in added:
+        read = read.append_column(table.schema.field(column.name), pa.nulls(read.num_rows, column.type))
+    return read.select(table.column_names)
 
 
 @dataclass

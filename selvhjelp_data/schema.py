@@ -46,6 +46,41 @@ DOCUMENT_KINDS = (
     "law",
     "other",
 )
+EVENT_KINDS = (
+    "document_cited",
+    "document_no_longer_cited",
+    "quote_added",
+    "quote_removed",
+    "quote_reworded",
+    "office_opened",
+    "office_closed",
+    "office_changed",
+    "task_added",
+    "task_removed",
+)
+EVENT_ENTITIES = ("document", "quote", "office", "task")
+# What people read for each kind: (Norwegian bokmål, English). The feed, the messages, the release page
+# and Datasette show the Norwegian; the data card explains both.
+KIND_LABELS = {
+    "new": ("ny side", "new page"),
+    "modified": ("endret, med ny dato", "changed, page date moved"),
+    "modified_silently": ("endret uten ny dato", "changed, page date not moved"),
+    "date_only": ("bare ny dato", "date changed only"),
+    "removed": ("fjernet", "removed"),
+    "restored": ("tilbake", "back again"),
+    "moved": ("flyttet", "moved"),
+    "reparsed": ("lest på nytt", "read again"),
+    "document_cited": ("dokument omtalt", "document now cited"),
+    "document_no_longer_cited": ("dokument ikke lenger omtalt", "document no longer cited"),
+    "quote_added": ("sitat lagt til", "quotation added"),
+    "quote_removed": ("sitat fjernet", "quotation removed"),
+    "quote_reworded": ("sitat endret", "quotation reworded"),
+    "office_opened": ("kontor lagt til", "office added"),
+    "office_closed": ("kontor borte", "office gone"),
+    "office_changed": ("kontor endret", "office changed"),
+    "task_added": ("oppgave lagt til", "task added"),
+    "task_removed": ("oppgave fjernet", "task removed"),
+}
 EARLIEST_PAGE_DATE = "1990-01-01"  # the site, and the self-help policy it documents, are younger than this
 EARLIEST_DOCUMENT_YEAR = 1945  # policy documents cited as history reach back further than the site
 TODAY = "today"  # as a date bound: the day the run validates (no page is dated in the future)
@@ -195,6 +230,18 @@ PAGE_VERSION = _c(
     False,
     1,
     min_value=1,
+)
+WORD_DIFF = _c(
+    "word_diff",
+    pa.string(),
+    "What changed, word by word, with a few words of context: [-removed-] {+added+} (git's word-diff form).",
+    example="… at det {+er+} gjort undersøkelser …",
+)
+WORD_DIFF_HTML = _c(
+    "word_diff_html",
+    pa.string(),
+    "The same as HTML: <del>removed</del> <ins>added</ins>, the rest escaped.",
+    example="… at det <ins>er</ins> gjort undersøkelser …",
 )
 FIRST_SEEN = _run("first_seen_run", "The first run in which this row was on the site (runs.run_id).")
 LAST_SEEN = _run("last_seen_run", "The latest run in which it was there; it stops moving when the row leaves the site.")
@@ -410,8 +457,55 @@ CHANGES = Table(
         _c("lines_added", pa.int32(), "Lines added in the normalised text.", min_value=0),
         _c("lines_removed", pa.int32(), "Lines removed from the normalised text.", min_value=0),
         _c("diff", pa.string(), "Unified diff of the normalised text (for every kind whose text changed)."),
+        WORD_DIFF,
+        WORD_DIFF_HTML,
+        _c(
+            "excerpt",
+            pa.string(),
+            "The start of the page's text: after the change, or, for a removed or moved page, its last text.",
+        ),
     ),
     references={"page_id": "pages.page_id", "run_id": "runs.run_id"},
+)
+
+EVENTS = Table(
+    "events",
+    "Events",
+    "One row per change of a thing the pages give, as a policy monitor asks about it: a document a page "
+    "starts or stops citing, a quotation added, cut or reworded, an office opened, closed or changed (its "
+    "address, phone, e-mail ...), a task added or removed. Derived from the history tables, run by run.",
+    ("event_id",),
+    (
+        _c("event_id", pa.string(), "Hash of run, kind, page, thing and field: stable.", False, pattern=HEX16),
+        _run("run_id", "The run that detected the event (also its release id)."),
+        _c("detected_at", UTC_TIMESTAMP, "When the run detected it.", False),
+        _c(
+            "kind",
+            pa.string(),
+            "What happened (labels in Norwegian and English: the data card).",
+            False,
+            "quote_reworded",
+            allowed=EVENT_KINDS,
+        ),
+        _c(
+            "page_id",
+            pa.string(),
+            "The page it happened on (null for an office no page gives any more).",
+            pattern=HEX16,
+        ),
+        _c("url", pa.string(), "URL of that page.", site_url=True),
+        _c("entity", pa.string(), "What kind of thing changed.", False, "quote", allowed=EVENT_ENTITIES),
+        _c("entity_id", pa.string(), "Its id: document_id, quote_id, office_id or task_id.", False),
+        _c("document_id", pa.string(), "The document it concerns, where there is one.", pattern=SLUG),
+        _c(
+            "field", pa.string(), "For an office that changed: which fact (street_address, phone ...).", example="phone"
+        ),
+        _c("before", pa.string(), "The value or text before (null when there was none)."),
+        _c("after", pa.string(), "The value or text after (null when there is none)."),
+        WORD_DIFF,
+        WORD_DIFF_HTML,
+    ),
+    references={"page_id": "pages.page_id", "run_id": "runs.run_id", "document_id": "documents.document_id"},
 )
 
 RUNS = Table(
@@ -762,6 +856,7 @@ TABLES: dict[str, Table] = {
         PAGES,
         PAGE_VERSIONS,
         CHANGES,
+        EVENTS,
         RUNS,
         DOCUMENTS,
         DOCUMENT_MENTIONS,

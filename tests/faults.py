@@ -24,6 +24,7 @@ RUN_COLUMNS = {
     "last_fetch_status",
     "last_fetch_error",
     "change_id",
+    "event_id",
     "http_etag",
     "http_last_modified",
     "content_type",

@@ -332,6 +332,14 @@ def _build_seed_001() -> None:
     body1_e2 = body1.replace("til at det gjort undersøkelser", "til at det er gjort undersøkelser")
     assert body1_e2 != body1
     save("politisk-forankring.epoch2.html", wp_page(t1, P001, body1_html(body1_e2), "9 januar 2023", 2141))
+    # Epoch 3 (scenarios for events): the block quotation reworded, a white paper cited in a new paragraph
+    quote, reworded = next(iter(bq1)), next(iter(bq1)).replace("Det er vesentlig at", "Det er avgjørende at")
+    bq1.add(reworded)
+    body1_e3 = body1_e2.replace(quote, reworded).replace(
+        "\n\nFolkehelsemeldingen", "\n\nSe også Meld. St. 19 (2018–2019) Folkehelsemeldinga.\n\nFolkehelsemeldingen", 1
+    )
+    assert body1_e3.count("Meld. St. 19 (2018–2019)") == 1 and reworded in body1_e3
+    save("politisk-forankring.epoch3.html", wp_page(t1, P001, body1_html(body1_e3), "4 mars 2024", 2141))
 
 
 def _build_offices_page() -> None:
@@ -353,13 +361,13 @@ def _build_offices_page() -> None:
         "spre kunnskap, slik at selvorganiserte selvhjelpsgrupper kan komme i gang",
     ]
 
-    def kontakt_body():
+    def kontakt_body(phone="23 33 19 00", tasks=HEAD_TASKS):
         parts = [
             "<h2>Hovedkontoret</h2>",
-            "<p>Selvhjelp Norge<br>\nAdresse: Kirkeveien 61, 0364 Oslo<br>\nTelefon: 23 33 19 00</p>",
+            f"<p>Selvhjelp Norge<br>\nAdresse: Kirkeveien 61, 0364 Oslo<br>\nTelefon: {phone}</p>",
             "<p>Selvhjelp Norge drives av stiftelsen Norsk selvhjelpsforum (org. nr. 980 495 361).</p>",
             "<p>Hovedkontorets oppgaver (Nasjonal plan for selvhjelp 2014-2018):</p>",
-            "<ul>" + "".join(f"\n<li>{esc(t)}</li>" for t in HEAD_TASKS) + "\n</ul>",
+            "<ul>" + "".join(f"\n<li>{esc(t)}</li>" for t in tasks) + "\n</ul>",
             "<h2>Distriktskontorene</h2>",
         ]
         for areas, city in DISTRICTS:
@@ -368,6 +376,12 @@ def _build_offices_page() -> None:
 
     save("kontakt.html", wp_page("Kontakt oss", PKONTAKT, kontakt_body(), "15 november 2019.", 57))
     save("kontakt.epoch2.html", wp_page("Kontakt oss", PKONTAKT, kontakt_body(), "24 august 2021.", 57))
+    # Epoch 3: the head office's phone number changes and it gains a task
+    more_tasks = [*HEAD_TASKS, "gi råd til kommuner som vil starte et lokalt kontaktpunkt"]
+    save(
+        "kontakt.epoch3.html",
+        wp_page("Kontakt oss", PKONTAKT, kontakt_body("23 33 19 10", more_tasks), "4 mars 2024.", 57),
+    )
 
 
 def _build_new_page_in_epoch_2() -> None:
@@ -459,6 +473,17 @@ def _build_robots_txt_and_sitemaps() -> None:
         "wp-sitemap-posts-page-1.xml",
         sitemap(
             [(WP + "/", None), (WP + P001, "2021-11-15T10:12:31+00:00"), (WP + PKONTAKT, "2019-11-15T08:40:02+00:00")]
+        ),
+    )
+    save(
+        "wp-sitemap-posts-page-1.epoch3.xml",
+        sitemap(
+            [
+                (WP + "/", None),
+                (WP + P001, "2024-03-04T09:00:00+00:00"),
+                (WP + PKONTAKT, "2024-03-04T09:30:00+00:00"),
+                (WP + PNEW, "2023-01-09T12:30:00+00:00"),
+            ]
         ),
     )
     save(

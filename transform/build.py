@@ -28,6 +28,7 @@ from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import HISTORY_TABLES, TABLES
 from selvhjelp_data.urls import UrlMap, page_id
 from transform.documents import PageReading, build_document_tables, read_references
+from transform.events import run_events
 from transform.history import merge_history
 from transform.links import broken_link_rows
 from transform.offices import HEAD_OFFICE_ID, merge_offices, offices_of_page, tasks_of_page
@@ -198,6 +199,7 @@ def _build_tables(
     rows["documents"] = merge_documents(old["documents"], current["documents"], rows["document_mentions"], run.run_id)
     rows["pages"], rows["page_versions"] = page_tables.pages, page_tables.versions
     rows["changes"] = previous["changes"].to_pylist() + page_tables.changes
+    rows["events"] = previous["events"].to_pylist() + run_events(old, rows, run, before, rows["pages"], rows["changes"])
     rows["runs"] = previous["runs"].to_pylist() + [run_row(records, page_tables, run, source)]
     return arrow_tables(rows)
 

@@ -27,6 +27,7 @@ from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import PAGES
 from selvhjelp_data.text import sha256_hex
 from selvhjelp_data.urls import Spellings, page_id
+from transform.diffs import excerpt, word_diff
 from transform.placeholders import placeholders
 
 log = logging.getLogger(__name__)
@@ -292,11 +293,13 @@ def _content_state(prev: dict | None, versions: _Versions) -> dict:
     """The page as the previous release had it (for the 'before' side of a change)."""
     if prev is None:
         return {}
+    latest = versions.latest.get(prev["page_id"])
     return {
         "version": prev["current_version"],
         "last_modified": prev["last_modified"],
         "content_sha256": prev["content_sha256"],
         "status": prev["status"],
+        "text": latest["text"] if latest else None,  # its last text (a removed page's entry shows its start)
     }
 
 
@@ -359,9 +362,15 @@ def _change_row(kind: str, pid: str, row: dict, before: dict, replaced: str | No
         "lines_added": None,
         "lines_removed": None,
         "diff": None,
+        "word_diff": None,
+        "word_diff_html": None,
+        "excerpt": excerpt(page.main_text if page else before.get("text")),
     }
     if replaced is not None:  # the text changed: a new page, an edit, a revert, a restored page, a new parser
         change["diff"], change["lines_added"], change["lines_removed"] = _diff(replaced, page.main_text)
+        if replaced:  # a new page has no before: its excerpt says what it holds
+            words = word_diff(replaced, page.main_text)
+            change["word_diff"], change["word_diff_html"] = words.text, words.html
     return change
 
 

@@ -31,6 +31,7 @@ from flows.stop import arm_inside_flow
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
 from publish.notify import NotifyResult, check_targets, notify_changes
+from publish.present import item_rows
 from publish.previous import PreviousRelease
 from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
@@ -268,8 +269,7 @@ def clear_crashed_staging(layout: OutputLayout) -> None:
 @task(name="notify", cache_policy=NO_CACHE)
 def notify_subscribers(run: Run, tables: dict[str, pa.Table]) -> NotifyResult:
     """One message about this run's changes to every notify target; a failure is counted, never fatal."""
-    changes = [c for c in tables["changes"].to_pylist() if c["run_id"] == run.run_id]
-    result = notify_changes(run.settings.notify, changes, run.target.name)
+    result = notify_changes(run.settings.notify, item_rows(tables), run.run_id, run.target.name)
     (get_run_logger().warning if result.failed else get_run_logger().info)(result.line(), extra=CONSOLE)
     return result
 

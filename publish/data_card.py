@@ -6,35 +6,20 @@ titled `<script>` or `[x](javascript:…)` shows as text in every Markdown rende
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
 
 import pyarrow as pa
 
+from publish.present import md_text, md_url
 from selvhjelp_data import __version__
-from selvhjelp_data.schema import TABLES, Table
+from selvhjelp_data.schema import KIND_LABELS, TABLES, Table
 from selvhjelp_data.settings import PROJECT_URL, Settings
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 QUOTATION_NOTICE = (
     "Quoted text (the `text` of `quotes`, and the page text in `page_versions` and `changes.diff`) belongs to its "
     "authors and is included as quotation under the Norwegian Copyright Act, åndsverkloven § 29; the licence "
     "covers the tables as a compilation and everything the pipeline derived."
 )
-
-
-def md_text(value: object) -> str:
-    """Site text made inert in Markdown: HTML escaped, Markdown punctuation backslashed, one line."""
-    text = " ".join(str(value).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def md_url(url: str) -> str:
-    """A URL for a Markdown link target: only http(s), with the characters that end a link escaped."""
-    if not url.startswith(("http://", "https://")):
-        return "#"
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
 
 
 def csv_dtypes(table: Table) -> dict[str, str]:
@@ -59,6 +44,7 @@ def data_card(tables: dict[str, pa.Table], run_id: str, settings: Settings, sour
             QUOTATION_NOTICE,
             "",
             *_this_run(tables, run_id),
+            *_kinds(),
             *_history_model(run_id),
             *_table_overview(tables),
             *_how_to_load(),
@@ -100,6 +86,28 @@ def _this_run(tables: dict[str, pa.Table], run_id: str) -> list[str]:
         "",
     ]
     return lines
+
+
+def _kinds() -> list[str]:
+    """The kinds of `changes` and `events`, as the feed, the messages and the release page name them."""
+    lines = [
+        "## What changed: changes and events / Hva som er endret",
+        "",
+        "`changes` has one row per page that changed in a run; `events` one row per thing the pages give that "
+        "changed: a document a page starts or stops citing, a quotation added, removed or reworded, an office "
+        "opened, closed or changed (one row per fact: address, phone, e-mail ...), a task added or removed. Both "
+        "carry `word_diff` (`[-removed-] {+added+}`, git's word-diff form) and `word_diff_html` (`<del>`/`<ins>`). "
+        "The feed, the messages and `index.html` name the kinds in Norwegian:",
+        "",
+        "`changes` har én rad per side som er endret i en kjøring; `events` én rad per ting sidene oppgir som er "
+        "endret: et dokument en side begynner eller slutter å omtale, et sitat lagt til, fjernet eller endret, et "
+        "kontor lagt til, borte eller endret, en oppgave lagt til eller fjernet.",
+        "",
+        "| kind | norsk | English |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{kind}` | {nb} | {en} |" for kind, (nb, en) in KIND_LABELS.items()]
+    return [*lines, ""]
 
 
 def _history_model(run_id: str) -> list[str]:

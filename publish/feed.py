@@ -1,8 +1,11 @@
-"""changes.atom: the latest changes across every run, newest first, each with its diff.
+"""changes.atom: what changed on the policy pages, newest first: each page change and each event (a
+document cited or no longer cited, a quotation added, cut or reworded, an office's facts, a task), told
+in Norwegian with its word-level diff (publish/present.py).
 
-A rolling window over the `changes` table (which only grows), so a feed reader polling daily sees
-each change once, under an id that never changes (from `change_id`). Written with feedgen; the
-diff goes into the entry's HTML content, escaped, inside <pre>.
+A rolling window over the `changes` and `events` tables (which only grow), so a feed reader polling daily
+sees each item once, under an id that never changes. A first run is one entry ("Første kjøring: N sider
+registrert"), not one full text per page. Written with feedgen; each entry links its page, the release
+page and, where the release is served publicly, its Datasette row.
 """
 
 from __future__ import annotations
@@ -13,68 +16,79 @@ from datetime import datetime
 import pyarrow as pa
 from feedgen.feed import FeedGenerator
 
+from publish.present import first_run_summary, item_html, item_rows, items_of_run, release_page_url
 from selvhjelp_data.settings import PROJECT_URL, Settings
 
 FEED_FILE = "changes.atom"
-DIFF_LINES_IN_SUMMARY = 6  # the start of a diff, for notifications and feed readers that show summaries only
 
 
 def feed_url(settings: Settings) -> str:
     return settings.publish_base_url.rstrip("/") + "/" + FEED_FILE
 
 
-def change_line(change: dict) -> str:
-    """ "modified: Kontakt oss (page date 2019-11-15 → 2021-08-24, +1/−1 lines)" """
-    detail = f"page date {change['last_modified_before'] or '–'} → {change['last_modified_after'] or '–'}"
-    if change["lines_added"] is not None:
-        detail += f", +{change['lines_added']}/−{change['lines_removed']} lines"
-    if change["redirect_to"]:
-        detail += f", now at {change['redirect_to']}"
-    return f"{change['kind']}: {change['title'] or change['url']} ({detail})"
+def feed_entries(rows: dict[str, list[dict]], settings: Settings) -> list[dict]:
+    """The feed's entries, newest run first: (id, title, link, updated, html, category)."""
+    runs = sorted(rows["runs"], key=lambda r: r["run_id"], reverse=True)
+    first = runs[-1]["run_id"] if runs else None
+    entries = []
+    for run in runs:
+        when = run["started_at"]
+        if run["run_id"] == first:
+            entries.append(_first_run_entry(rows, run["run_id"], when, settings))
+            continue
+        for item in items_of_run(rows, run["run_id"]):
+            table, key = item.key
+            entries.append(
+                {
+                    "id": f"urn:selvhjelp-data:{table[:-1]}:{key}",
+                    "title": item.title,
+                    "link": item.url or release_page_url(settings, run["run_id"]),
+                    "updated": when,
+                    "html": item_html(item, settings),
+                    "category": item.kind,
+                }
+            )
+        if len(entries) >= settings.feed_size:
+            break
+    return entries[: settings.feed_size]
 
 
-def diff_start(change: dict, lines: int = DIFF_LINES_IN_SUMMARY) -> str:
-    """The first changed lines of a diff, without its file headers."""
-    body = [line for line in (change["diff"] or "").split("\n") if not line.startswith(("---", "+++", "@@"))]
-    return "\n".join(body[:lines]) + ("\n…" if len(body) > lines else "")
+def _first_run_entry(rows: dict, run_id: str, when: datetime, settings: Settings) -> dict:
+    changes = [c for c in rows["changes"] if c["run_id"] == run_id]
+    pages = "".join(
+        f'<li><a href="{html.escape(c["url"])}">{html.escape(c["title"] or c["url"])}</a></li>'
+        for c in sorted(changes, key=lambda c: c["url"])
+    )
+    return {
+        "id": f"urn:selvhjelp-data:first-run:{run_id}",
+        "title": first_run_summary(changes),
+        "link": release_page_url(settings, run_id),
+        "updated": when,
+        "html": f"<p>{html.escape(first_run_summary(changes))}:</p><ul>{pages}</ul>",
+        "category": "first_run",
+    }
 
 
-def entry_html(change: dict) -> str:
-    parts = [
-        f"<p>{html.escape(change_line(change))}</p>",
-        f'<p><a href="{html.escape(change["url"])}">{html.escape(change["url"])}</a></p>',
-    ]
-    if change["diff"]:
-        parts.append(f"<pre>{html.escape(change['diff'])}</pre>")
-    return "\n".join(parts)
-
-
-def latest_changes(changes: pa.Table, size: int) -> list[dict]:
-    rows = sorted(changes.to_pylist(), key=lambda r: (r["detected_at"], r["change_id"]), reverse=True)
-    return rows[:size]
-
-
-def changes_feed(changes: pa.Table, updated: datetime, settings: Settings) -> bytes:
+def changes_feed(tables: dict[str, pa.Table], updated: datetime, settings: Settings) -> bytes:
     """The Atom document (RFC 4287): id, title, updated, author, self link on the feed; id, title,
     updated, link and content on every entry."""
     feed = FeedGenerator()
     feed.id(f"{PROJECT_URL}/changes")
-    feed.title("selvhjelp.no policy pages: changes")
-    feed.subtitle("Changes detected on the policy pages of selvhjelp.no, newest first, each with its diff")
+    feed.title("selvhjelp.no: endringer på sidene om politikk og planer")
+    feed.subtitle("Hva som er endret på selvhjelp.no sine sider om politiske dokumenter, nyeste først, ord for ord")
     feed.author(name=settings.publisher_name, uri=settings.contact_url)
     feed.link(href=feed_url(settings), rel="self", type="application/atom+xml")
     feed.link(href=settings.wordpress_origin + "/", rel="alternate", type="text/html")
     feed.language("nb")
     feed.generator("selvhjelp-data", uri=PROJECT_URL)
-    rows = latest_changes(changes, settings.feed_size)
-    feed.updated(rows[0]["detected_at"] if rows else updated)
-    for row in reversed(rows):  # feedgen puts each new entry first: add the oldest first
+    entries = feed_entries(item_rows(tables), settings)
+    feed.updated(entries[0]["updated"] if entries else updated)
+    for row in reversed(entries):  # feedgen puts each new entry first: add the oldest first
         entry = feed.add_entry()
-        entry.id(f"urn:selvhjelp-data:change:{row['change_id']}")
-        entry.title(f"{row['kind']}: {row['title'] or row['url']}")
-        entry.link(href=row["url"], rel="alternate")
-        entry.updated(row["detected_at"])
-        entry.summary(change_line(row))
-        entry.content(entry_html(row), type="html")
-        entry.category(term=row["kind"])
+        entry.id(row["id"])
+        entry.title(row["title"])
+        entry.link(href=row["link"], rel="alternate")
+        entry.updated(row["updated"])
+        entry.content(row["html"], type="html")
+        entry.category(term=row["category"])
     return feed.atom_str(pretty=True)

@@ -25,6 +25,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from publish.datapackage import sha256sums
+from publish.present import ITEM_TABLES, Item, first_run_summary, item_rows, items_of_run, label, md_text, md_url
+from selvhjelp_data.schema import KIND_LABELS
 
 DATASET_FILES = ("datapackage.json", "README.md", "changes.atom", "catalog.ttl", "catalog.jsonld")
 CHANGELOG = "CHANGELOG.md"
@@ -121,15 +123,38 @@ def commit_message(release_id: str, changes: list[dict]) -> str:
     return f"Release {release_id}: {summary(changes)}\n\n{body}\n"
 
 
-def changelog_section(release_id: str, changes: list[dict]) -> str:
+def items_since(release: Path, after: str | None) -> tuple[list[Item], str | None]:
+    """The page changes and events of the runs the remote lacks, as people read them, and the line a
+    first run gets instead of one item per page (None when the first run is not among them)."""
+    rows = item_rows({name: pq.read_table(release / "data" / f"{name}.parquet") for name in ITEM_TABLES})
+    runs = sorted(r["run_id"] for r in rows["runs"])
+    first_line = None
+    items = []
+    for run_id in (r for r in runs if after is None or r > after):
+        if run_id == runs[0]:
+            first_line = first_run_summary([c for c in rows["changes"] if c["run_id"] == run_id])
+        else:
+            items += items_of_run(rows, run_id)
+    return items, first_line
+
+
+def changelog_section(release_id: str, items: list[Item], first_line: str | None = None) -> str:
+    """One release's section: its page changes and events in Norwegian, each with its word-level diff."""
     lines = [f"## {release_id}", ""]
-    if not changes:
-        lines += ["No changes of the pages since the last release here; the record was brought up to date.", ""]
-    for kind in sorted({c["kind"] for c in changes}):
-        lines += [f"### {kind}", ""]
-        for c in sorted((c for c in changes if c["kind"] == kind), key=lambda c: c["url"]):
-            dates = f" (date {c['last_modified_before'] or '–'} → {c['last_modified_after'] or '–'})"
-            lines.append(f"- [{c['title'] or c['url']}]({c['url']}){dates}")
+    if first_line:
+        lines += [first_line + ".", ""]
+    if not items and not first_line:
+        lines += ["Ingen endringer på sidene siden forrige utgivelse her; registeret er oppdatert.", ""]
+    for kind in sorted({item.kind for item in items}, key=lambda k: list(KIND_LABELS).index(k)):
+        lines += [f"### {label(kind)}", ""]
+        for item in (i for i in items if i.kind == kind):
+            title = md_text(item.title.split(": ", 1)[-1])
+            lines.append(f"- [{title}]({md_url(item.url)})" if item.url else f"- {title}")
+            lines += [f"  - {md_text(detail)}" for detail in item.details]
+            if item.word_diff:
+                lines.append("  - `" + item.word_diff.replace("`", "'") + "`")
+            elif item.excerpt:
+                lines.append(f"  - «{md_text(item.excerpt)}»")
         lines.append("")
     return "\n".join(lines)
 
@@ -152,7 +177,7 @@ def _checkout(remote: Remote, workdir: Path) -> None:
     _git(["clean", "--quiet", "-fdx"], cwd=workdir)
 
 
-def _replace_dataset_files(release: Path, workdir: Path, release_id: str, changes: list[dict]) -> None:
+def _replace_dataset_files(release: Path, workdir: Path, release_id: str, last_release: str | None) -> None:
     data = workdir / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
@@ -163,7 +188,7 @@ def _replace_dataset_files(release: Path, workdir: Path, release_id: str, change
         if (release / name).exists():
             shutil.copy2(release / name, workdir / name)
     old = (workdir / CHANGELOG).read_text(encoding="utf-8") if (workdir / CHANGELOG).exists() else ""
-    section = changelog_section(release_id, changes)
+    section = changelog_section(release_id, *items_since(release, last_release))
     (workdir / CHANGELOG).write_text(_HEADING + section + "\n" + old.removeprefix(_HEADING), encoding="utf-8")
     (workdir / "SHA256SUMS").write_text(sha256sums(workdir), encoding="utf-8")
 
@@ -194,7 +219,7 @@ def publish_release_to_git(
             f"(its last release is {remote.last_release}): nothing to publish",
         )
     _checkout(remote, workdir)
-    _replace_dataset_files(release, workdir, release_id, changes)
+    _replace_dataset_files(release, workdir, release_id, remote.last_release)
     _git(["add", "--all"], cwd=workdir)
     identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
     _git([*identity, "commit", "--quiet", "--allow-empty", "-m", commit_message(release_id, changes)], cwd=workdir)

@@ -43,7 +43,7 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     """Every file of a release, in the order each needs the ones before (checksums come last)."""
     run_id, source, started = release.run_id, release.source, run_started_at(release.run_id)
     write_data_files(stage / "data", tables)
-    (stage / FEED_FILE).write_bytes(changes_feed(tables["changes"], started, settings))
+    (stage / FEED_FILE).write_bytes(changes_feed(tables, started, settings))
     (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
     first_run = min(tables["runs"].column("started_at").to_pylist(), default=started).date()

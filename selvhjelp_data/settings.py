@@ -98,6 +98,8 @@ class Settings:
     publisher_org_number: str = "980495361"
     contact_url: str = "https://selvhjelp.no/kontakt/"
     feed_size: int = field(default=50, **_between(1, 10000))  # entries in changes.atom, newest first
+    # Where the release is served in Datasette for the public ("" = nowhere): feed entries and messages link rows.
+    datasette_base_url: str = ""
     cron: str = "0 6 * * *"
     # Optional last steps of a run: push each release into this git data repository ("" = off) ...
     publish_to: str = ""
@@ -114,7 +116,15 @@ class Settings:
         return LICENCES[self.licence]
 
 
-URL_SETTINGS = ("legacy_origin", "wordpress_origin", "start_urls", "sitemap_urls", "publish_base_url", "contact_url")
+URL_SETTINGS = (
+    "legacy_origin",
+    "wordpress_origin",
+    "start_urls",
+    "sitemap_urls",
+    "publish_base_url",
+    "contact_url",
+    "datasette_base_url",
+)
 NOT_EMPTY = ("own_hosts", "start_urls", "allow_patterns")  # a crawl has nowhere to go, or nothing to keep, without them
 # Characters no URL of ours holds: they would break out of the catalogue's <...> and the data card's links
 _URL_BREAKERS = re.compile(r"[\s<>\"'{}|\\^`]")
@@ -196,7 +206,8 @@ def _check(settings: Settings, where) -> None:
             raise SettingError(f"{where(f.name)}={value!r}: choose one of {', '.join(f.metadata['choices'])}")
         if f.name in URL_SETTINGS:
             for url in value if isinstance(value, tuple) else (value,):
-                check_url(url, where(f.name))
+                if url or f.name != "datasette_base_url":  # the one URL setting that may be left empty
+                    check_url(url, where(f.name))
 
 
 def load_settings(**overrides) -> Settings:

@@ -24,7 +24,37 @@ SQLITE_FILE = "selvhjelp.db"
 DATASETTE_METADATA = "datasette.json"
 DATABASE = "selvhjelp"  # the database's name in Datasette (the SQLite file's stem)
 # Full-text search: the columns a reader searches (Norwegian text of pages, quotes, documents).
-SEARCHABLE = {"page_versions": ["title", "text"], "quotes": ["text"], "documents": ["title", "identifier", "aliases"]}
+SEARCHABLE = {
+    "page_versions": ["title", "text"],
+    "quotes": ["text"],
+    "documents": ["title", "identifier", "aliases"],
+    "changes": ["title", "word_diff", "excerpt"],
+    "events": ["before", "after"],
+}
+# Questions a monitor asks, one click away in Datasette (the run of this release: the newest in `runs`)
+NOW = "(select max(run_id) from runs)"
+CANNED_QUERIES = {
+    "on_the_site_now": {
+        "title": "On the site now: quotations and the documents they come from",
+        "sql": f"select q.text, q.kind, d.title as document, p.title as page, p.url from quotes q "
+        f"join pages p using (page_id) left join documents d using (document_id) where q.last_seen_run = {NOW} "
+        "order by p.title, q.position",
+    },
+    "changes_with_their_diff": {
+        "title": "Changes and events with their word-level diff, newest first",
+        "sql": "select detected_at, kind, title as what, url, word_diff_html from changes union all "
+        "select e.detected_at, e.kind, coalesce(d.title, e.entity_id), e.url, e.word_diff_html from events e "
+        "left join documents d using (document_id) order by detected_at desc",
+    },
+    "everything_about_one_document": {
+        "title": "Everything about one document (give its document_id, e.g. meld-st-19-2014-2015)",
+        "sql": "select 'mention' as what, m.last_seen_run as seen, p.title as page, m.matched_text as text "
+        "from document_mentions m join pages p using (page_id) where m.document_id = :document_id union all "
+        "select 'quotation', q.last_seen_run, p.title, q.text from quotes q join pages p using (page_id) "
+        "where q.document_id = :document_id union all select e.kind, e.run_id, e.url, "
+        "coalesce(e.word_diff, e.after, e.before) from events e where e.document_id = :document_id order by seen desc",
+    },
+}
 
 
 def _sql_text(text: str) -> str:
@@ -63,13 +93,30 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table]) -> None:
         rows = ({k: _sqlite_value(v) for k, v in row.items()} for row in table.to_pylist())
         schema = TABLES[name]
         db[name].create(
-            {c.name: _sqlite_type(c.type) for c in schema.columns},
+            {c.name: _sqlite_type(c.type) for c in _people_first(schema)},
             pk=schema.key if len(schema.key) > 1 else schema.key[0],
         )  # an empty table too
         db[name].insert_all(rows)
         if name in SEARCHABLE:
             db[name].enable_fts(SEARCHABLE[name], create_triggers=False, tokenize="unicode61")
+    db.add_foreign_keys([(name, *key) for name, table in TABLES.items() for key in _foreign_keys(table)])
     db.close()
+
+
+def _people_first(table: Table) -> list:
+    """The columns a person reads first (kind, title, the diff), then the rest in the schema's order."""
+    first = [table.column(name) for name in table.display_first]
+    return first + [c for c in table.columns if c.name not in table.display_first]
+
+
+def _foreign_keys(table: Table) -> list[tuple[str, str, str]]:
+    """References to a table's whole key (so Datasette links a quote to its page and its document)."""
+    keys = []
+    for column, target in table.references.items():
+        other, other_column = target.split(".")
+        if TABLES[other].key == (other_column,):
+            keys.append((column, other, other_column))
+    return keys
 
 
 def _sqlite_type(type_: pa.DataType):
@@ -82,12 +129,14 @@ def _table_metadata(table: Table) -> dict:
         "description": table.description,
         "columns": {c.name: c.description for c in table.columns},
     }
-    if table.name == "changes":  # the monitor's view opens on the newest change
+    if table.name in ("changes", "events"):  # the monitor's view opens on the newest change
         meta.update(sort_desc="detected_at")
     elif "last_seen_run" in table.column_names:
         meta.update(sort_desc="last_seen_run")
     if table.name in SEARCHABLE:
         meta["fts_table"] = f"{table.name}_fts"
+    if table.label:
+        meta["label_column"] = table.label
     return meta
 
 
@@ -101,7 +150,9 @@ def datasette_metadata(settings: Settings, source: str) -> dict:
         "license_url": licence.url,
         "source": source,
         "source_url": settings.wordpress_origin + "/",
-        "databases": {DATABASE: {"tables": {name: _table_metadata(t) for name, t in TABLES.items()}}},
+        "databases": {
+            DATABASE: {"tables": {name: _table_metadata(t) for name, t in TABLES.items()}, "queries": CANNED_QUERIES}
+        },
     }
 
 

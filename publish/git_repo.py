@@ -28,7 +28,7 @@ from publish.datapackage import sha256sums
 from publish.present import ITEM_TABLES, Item, first_run_summary, item_rows, items_of_run, label, md_text, md_url
 from selvhjelp_data.schema import KIND_LABELS
 
-DATASET_FILES = ("datapackage.json", "README.md", "changes.atom", "catalog.ttl", "catalog.jsonld")
+DATASET_FILES = ("datapackage.json", "README.md", "index.html", "changes.atom", "catalog.ttl", "catalog.jsonld")
 CHANGELOG = "CHANGELOG.md"
 TAG_PREFIX = "release-"
 FALLBACK_BRANCH = "main"

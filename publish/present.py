@@ -83,7 +83,7 @@ def change_item(change: dict) -> Item:
     details = [d for d in (date_note(change),) if d]
     if change["kind"] == "moved" and change["redirect_to"]:
         details.append(f"ny adresse: {change['redirect_to']}")
-    show_excerpt = change["kind"] in ("new", "removed", "moved", "restored") or not change["word_diff"]
+    show_excerpt = change["kind"] in ("new", "removed", "moved", "restored")  # what the page says, or said
     return Item(
         change["kind"],
         change["run_id"],

@@ -22,7 +22,9 @@ from publish.databases import database_rows, write_databases
 from publish.datapackage import datapackage, sha256sums
 from publish.feed import FEED_FILE, changes_feed
 from publish.files import read_csv, write_csv, write_parquet
+from publish.present import RELEASE_PAGE
 from publish.previous import verify_release
+from publish.release_page import release_page
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.runs import run_started_at
 from selvhjelp_data.schema import TABLES
@@ -45,6 +47,7 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     write_data_files(stage / "data", tables)
     (stage / FEED_FILE).write_bytes(changes_feed(tables, started, settings))
     (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
+    (stage / RELEASE_PAGE).write_text(release_page(tables, run_id, settings, source), encoding="utf-8")
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
     first_run = min(tables["runs"].column("started_at").to_pylist(), default=started).date()
     write_catalogue(stage, Release(run_id, stage, first_run, started.date(), coverage(tables)), settings)

@@ -150,6 +150,9 @@ class Table:
     # is never erased), and one that changes to another value starts a new row (the old one stays, its
     # last_seen_run saying until when it held), so the table answers "what was it at time T".
     versioned: tuple[str, ...] = ()
+    # What a person looks at first (Datasette shows these columns first, in this order); the rest follow.
+    display_first: tuple[str, ...] = ()
+    label: str | None = None  # the column that names a row where another table links to it
 
     @property
     def schema(self) -> pa.Schema:
@@ -389,6 +392,7 @@ PAGES = Table(
     ),
     references={"page_id": "page_versions.page_id"},
     min_rows=1,
+    label="title",
 )
 
 PAGE_VERSIONS = Table(
@@ -466,6 +470,7 @@ CHANGES = Table(
         ),
     ),
     references={"page_id": "pages.page_id", "run_id": "runs.run_id"},
+    display_first=("kind", "title", "word_diff_html", "url", "detected_at", "excerpt"),
 )
 
 EVENTS = Table(
@@ -506,6 +511,7 @@ EVENTS = Table(
         WORD_DIFF_HTML,
     ),
     references={"page_id": "pages.page_id", "run_id": "runs.run_id", "document_id": "documents.document_id"},
+    display_first=("kind", "entity", "word_diff_html", "before", "after", "field", "page_id", "document_id"),
 )
 
 RUNS = Table(
@@ -611,6 +617,7 @@ DOCUMENTS = Table(
     ),
     references={"source_page_id": "pages.page_id"},
     min_rows=1,
+    label="title",
 )
 
 DOCUMENT_MENTIONS = Table(

@@ -47,17 +47,20 @@ def receiver():
     server.shutdown()
 
 
+EDITED = 9  # the epoch of the copy below
+
+
 @pytest.fixture(scope="module")
 def two_pages_change(tmp_path_factory):
-    """A copy of the snapshot with an epoch 3: epoch 1, but the two pages above as in epoch 2."""
+    """A copy of the snapshot with one more epoch: epoch 1, but the two pages above as in epoch 2."""
     site = tmp_path_factory.mktemp("site") / "site"
     shutil.copytree(SITE_DIR, site)
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    manifest["epochs"]["3"] = "epoch 1 with two pages edited"
+    manifest["epochs"][str(EDITED)] = "epoch 1 with two pages edited"
     for resource in manifest["resources"]:
         changed = resource["url"] in TWO_PAGES
         if (2 if changed else 1) in resource["epochs"]:
-            resource["epochs"].append(3)
+            resource["epochs"].append(EDITED)
     (site / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return site
 
@@ -73,13 +76,13 @@ def test_two_changed_pages_make_one_message_and_an_unchanged_run_none(
 ):
     run(tmp_path, two_pages_change, 1)
     monkeypatch.setenv("SELVHJELP_NOTIFY", receiver.url)
-    outcome = run(tmp_path, two_pages_change, 3)
+    outcome = run(tmp_path, two_pages_change, EDITED)
     assert len(receiver.messages) == 1 and outcome.notifications.sent == ["target 1 (json://…)"]
     message = receiver.messages[0]
-    assert message["title"] == "selvhjelp.no: 2 pages changed (1 date_only, 1 modified)"
+    assert message["title"] == "selvhjelp.no: 2 sider endret (1 bare ny dato, 1 endret, med ny dato)"
     assert all(url in message["message"] for url in TWO_PAGES)
-    assert "+I veilederen vises det også til at det er gjort undersøkelser" in message["message"]  # the diff's start
-    run(tmp_path, two_pages_change, 3)
+    assert "at det {+er+} gjort undersøkelser" in message["message"]  # the word-level diff
+    run(tmp_path, two_pages_change, EDITED)
     assert len(receiver.messages) == 1  # nothing changed: no message
 
 

@@ -48,8 +48,8 @@ def word_diff(before: str | None, after: str | None, context: int = CONTEXT_WORD
             markup.append(f"<del>{html.escape(shown_removed)}</del>")
         if shown_added:
             text.append(f"{{+{shown_added}+}}")
-            markup.append(f"<ins>{html.escape(shown_added)}</ins>")
-        if (removed + added).strip() and (removed.endswith(" ") or added.endswith(" ")):
+            markup.append(("\u2009" if shown_removed else "") + f"<ins>{html.escape(shown_added)}</ins>")
+        if (removed + added).strip() and (removed[-1:].isspace() or added[-1:].isspace()):
             text.append(" ")
             markup.append(" ")
     changed = any(op != "equal" for op, *_ in opcodes)

@@ -17,7 +17,7 @@ DIFF_STYLE = "del{background:#fde2e1}ins{background:#ddf4e4;text-decoration:none
 @hookimpl
 def render_cell(value, column, table):
     if table in ("changes", "events") and column == "word_diff_html" and value:
-        return Markup(f"<style>{DIFF_STYLE}</style><div style=\"min-width:26em\">{value}</div>")  # escaped in transform
+        return Markup(f'<style>{DIFF_STYLE}</style><div style="min-width:26em">{value}</div>')  # escaped in transform
     if table in ("changes", "events") and column == "kind" and value in KIND_LABELS:
         return Markup(f"{escape(KIND_LABELS[value][0])} <small>({escape(value)})</small>")
     if table == "changes" and column == "diff" and value:

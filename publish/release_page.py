@@ -93,7 +93,7 @@ def _chart(rows: dict) -> str:
     span = _months(runs[0].year, runs[0].month, runs[-1].year, runs[-1].month)
     top = max([months[m] for m in span] + [1])
     width, height, gap = 720, 160, 2
-    bar = max(2, (width - 40) // len(span) - gap)
+    bar = min(48, max(2, (width - 40) // len(span) - gap))  # one month is one bar, not the whole width
     bars = []
     for i, month in enumerate(span):
         h = round((height - 30) * months[month] / top)

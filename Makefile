@@ -16,6 +16,8 @@ $(UV):
 setup: $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	$(UV) run --frozen python -m compileall -q crawl transform validate publish flows selvhjelp_data snapshot
+	# an older DuckDB beside the project's, for the test that the published file opens in DuckDB 1.1
+	$(UV) pip install --quiet --python .venv/bin/python --target $(TOOLS)/duckdb-1.1 duckdb==1.1.3
 
 # crawl the bundled snapshot (served on 127.0.0.1), publish a release into output/
 run: setup

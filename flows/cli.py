@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.stop import STOPPED, STOPPED_LINE, signals, stop_on_signals
+from selvhjelp_data import __version__
 
 log = logging.getLogger("flows.cli")
 
@@ -74,6 +75,17 @@ def _publish(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from publish.check import check_release
+
+    checks = check_release(Path(args.release))
+    print("\n".join(c.line() for c in checks))
+    failed = [c.name for c in checks if c.problems]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(checks)} checks failed ({', '.join(failed)})")
+    return 0
+
+
 def _browse(args) -> int:
     from flows.browse import browse
     from selvhjelp_data.settings import load_settings
@@ -121,9 +133,14 @@ def _add_run_options(parser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="selvhjelp-data", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="one flow run: crawl, transform, validate, publish")
+    run = commands.add_parser(
+        "run",
+        help="one flow run: crawl, transform, validate, publish",
+        epilog="examples: selvhjelp-data run --source snapshot   ·   selvhjelp-data run --output /srv/selvhjelp-data",
+    )
     _add_run_options(run)
     run.add_argument(
         "--allow-shrink", action="store_true", help="publish even if more than half of the live pages are gone"
@@ -132,12 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--snapshot-dir", default=None, help=argparse.SUPPRESS)  # another site folder (benchmarks)
     run.set_defaults(handler=_run)
 
-    serve = commands.add_parser("serve", help="run the flow on a cron schedule (a Prefect deployment)")
+    serve = commands.add_parser(
+        "serve",
+        help="run the flow on a cron schedule (a Prefect deployment)",
+        epilog='example: selvhjelp-data serve --cron "0 6 * * *"   (every morning at 06:00)',
+    )
     _add_run_options(serve)
     serve.add_argument("--cron", default=None, help='cron schedule, e.g. "0 6 * * *" (default from settings)')
     serve.set_defaults(handler=_serve)
 
-    pub = commands.add_parser("publish", help="push the latest release into a git data repository")
+    pub = commands.add_parser(
+        "publish",
+        help="push the latest release into a git data repository",
+        epilog="example: selvhjelp-data publish --to git@github.com:you/selvhjelp-data-releases.git",
+    )
     pub.add_argument(
         "--to",
         required=True,
@@ -152,7 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pub.set_defaults(handler=_publish)
 
-    look = commands.add_parser("browse", help="look at a release in a web browser (Datasette)")
+    look = commands.add_parser(
+        "browse",
+        help="look at a release in a web browser (Datasette)",
+        epilog="example: selvhjelp-data browse output/releases/20261125T060000Z --port 8002",
+    )
     look.add_argument(
         "release", nargs="?", default=None, metavar="RELEASE", help="a release folder (default: output/latest)"
     )
@@ -161,16 +190,31 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--no-open", action="store_true", help="do not open a web browser")
     look.set_defaults(handler=_browse)
 
-    snap = commands.add_parser("snapshot-server", help="serve the bundled site snapshot on 127.0.0.1")
+    check = commands.add_parser(
+        "check",
+        help="check a downloaded release: checksums, the data package (Frictionless), the catalogue (DCAT-AP-NO)",
+        epilog="example: selvhjelp-data check output/latest   (or a clone of the data repository)",
+    )
+    check.add_argument("release", metavar="RELEASE", help="a release folder, or a clone of the data repository")
+    check.set_defaults(handler=_check)
+
+    snap = commands.add_parser(
+        "snapshot-server",
+        help="serve the bundled site snapshot on 127.0.0.1",
+        epilog="example: selvhjelp-data snapshot-server --port 8765 --epoch 2 --fault /kontakt/=503",
+    )
     snap.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
-    snap.add_argument("--epoch", type=int, default=1, help="1: the site as captured; 2: the change scenarios")
+    snap.add_argument(
+        "--epoch", type=int, default=1, help="1: the site as captured; 2: the change scenarios; 3: events scenarios"
+    )
     snap.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="PATH=KIND",
         help="misbehave on PATH (or * for every path): 404, 500, 503, slow, truncated, oversized, "
-        "redirect_loop, offsite_redirect, binary, malformed, robots_disallow",
+        "redirect_loop, offsite_redirect, binary, malformed, robots_disallow, empty, wrong_charset, maintenance, "
+        "soft_404, 302",
     )
     snap.set_defaults(handler=_snapshot_server)
     return parser

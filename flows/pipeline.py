@@ -35,6 +35,7 @@ from publish.present import item_rows
 from publish.previous import PreviousRelease
 from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
+from publish.retention import prune_releases
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.raw_store import RawStore
 from selvhjelp_data.runs import RunInfo, run_started_at
@@ -204,6 +205,10 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     release = promote(stage, run.layout, run.run_id, {name: t.num_rows for name, t in tables.items()})
     write_json_atomically(run.layout.sitemap_state, sitemaps)
     get_run_logger().info(f"published {release}", extra=CONSOLE)
+    found = {r["run_id"]: bool(r["changes"]) for r in tables["runs"].to_pylist()}
+    found.update((e["run_id"], True) for e in tables["events"].select(["run_id"]).to_pylist())
+    if removed := prune_releases(run.layout, found, run.settings.keep_releases):
+        get_run_logger().info(f"removed {len(removed)} older releases with nothing new (retention)", extra=CONSOLE)
     return release
 
 

@@ -20,6 +20,9 @@ from selvhjelp_data.schema import TABLES, Table
 from selvhjelp_data.settings import Settings
 
 DUCKDB_FILE = "selvhjelp.duckdb"
+# The oldest DuckDB that opens the file: analysts still run 1.1 and later, and a file in today's storage
+# format opens in no 1.x at all
+DUCKDB_READABLE_FROM = "v1.1.0"
 SQLITE_FILE = "selvhjelp.db"
 DATASETTE_METADATA = "datasette.json"
 DATABASE = "selvhjelp"  # the database's name in Datasette (the SQLite file's stem)
@@ -64,7 +67,7 @@ def _sql_text(text: str) -> str:
 def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
     """Every table, typed as in Parquet, with its description and each column's as comments."""
     path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_READABLE_FROM}) as con:
         for name, table in tables.items():
             con.register("incoming", table)
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')

@@ -26,9 +26,18 @@ import pyarrow.parquet as pq
 
 from publish.datapackage import sha256sums
 from publish.present import ITEM_TABLES, Item, first_run_summary, item_rows, items_of_run, label, md_text, md_url
+from publish.release import STATUS_FILE
 from selvhjelp_data.schema import KIND_LABELS
 
-DATASET_FILES = ("datapackage.json", "README.md", "index.html", "changes.atom", "catalog.ttl", "catalog.jsonld")
+DATASET_FILES = (
+    "datapackage.json",
+    "README.md",
+    "index.html",
+    "changes.atom",
+    "catalog.ttl",
+    "catalog.jsonld",
+    "status.json",
+)
 CHANGELOG = "CHANGELOG.md"
 TAG_PREFIX = "release-"
 FALLBACK_BRANCH = "main"
@@ -193,6 +202,34 @@ def _replace_dataset_files(release: Path, workdir: Path, release_id: str, last_r
     (workdir / "SHA256SUMS").write_text(sha256sums(workdir), encoding="utf-8")
 
 
+def _push(workdir: Path, refs: list[str], release: Path) -> None:
+    try:
+        _git(["push", "--quiet", "--atomic", "origin", *refs], cwd=workdir)
+    except PublishError as error:
+        # forget the local commit and tag, so the next attempt starts from the remote again
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise PublishError(f"{error}; the release stays in {release}, nothing was pushed") from None
+
+
+def _heartbeat(release: Path, release_id: str, remote: Remote, workdir: Path, author: tuple[str, str]) -> PublishResult:
+    """A run that found nothing the remote lacks: its status.json alone, so a reader of the repository sees
+    the pipeline ran (and when, and what it asked), not only that nothing changed."""
+    _checkout(remote, workdir)
+    beat = json.loads((release / STATUS_FILE).read_text(encoding="utf-8"))
+    (workdir / STATUS_FILE).write_text(
+        json.dumps({**beat, "data_release": remote.last_release}, indent=1), encoding="utf-8"
+    )
+    (workdir / "SHA256SUMS").write_text(sha256sums(workdir), encoding="utf-8")
+    _git(["add", "--all"], cwd=workdir)
+    identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
+    message = f"Heartbeat {release_id}: no changes since release {remote.last_release}"
+    _git([*identity, "commit", "--quiet", "--allow-empty", "-m", message], cwd=workdir)
+    _push(workdir, ["HEAD:refs/heads/" + remote.branch], release)
+    return PublishResult(
+        release_id, True, None, f"{message}; status.json pushed to {mask(remote.url)} ({remote.branch})"
+    )
+
+
 def publish_release_to_git(
     release: Path,
     url: str,
@@ -211,26 +248,12 @@ def publish_release_to_git(
         return PublishResult(release_id, False, None, f"{mask(url)} has a newer release ({remote.last_release})")
     changes = changes_since(release, remote.last_release)
     if remote.last_release and not changes:
-        return PublishResult(
-            release_id,
-            False,
-            None,
-            f"release {release_id} has no changes {mask(url)} lacks "
-            f"(its last release is {remote.last_release}): nothing to publish",
-        )
+        return _heartbeat(release, release_id, remote, workdir, author)
     _checkout(remote, workdir)
     _replace_dataset_files(release, workdir, release_id, remote.last_release)
     _git(["add", "--all"], cwd=workdir)
     identity = ["-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}"]
     _git([*identity, "commit", "--quiet", "--allow-empty", "-m", commit_message(release_id, changes)], cwd=workdir)
     _git([*identity, "tag", "-a", tag, "-m", f"Release {release_id}"], cwd=workdir)
-    try:
-        _git(
-            ["push", "--quiet", "--atomic", "origin", f"HEAD:refs/heads/{remote.branch}", f"refs/tags/{tag}"],
-            cwd=workdir,
-        )
-    except PublishError as error:
-        # forget the local commit and tag, so the next attempt starts from the remote again
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise PublishError(f"{error}; the release stays in {release}, nothing was pushed") from None
+    _push(workdir, [f"HEAD:refs/heads/{remote.branch}", f"refs/tags/{tag}"], release)
     return PublishResult(release_id, True, tag, f"pushed {tag} to {mask(url)} ({remote.branch}): {summary(changes)}")

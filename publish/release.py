@@ -49,12 +49,30 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
     (stage / RELEASE_PAGE).write_text(release_page(tables, run_id, settings, source), encoding="utf-8")
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
+    (stage / STATUS_FILE).write_text(json.dumps(status(tables, run_id), indent=1, default=str), encoding="utf-8")
     first_run = min(tables["runs"].column("started_at").to_pylist(), default=started).date()
     write_catalogue(stage, Release(run_id, stage, first_run, started.date(), coverage(tables)), settings)
     write_databases(stage, tables, settings, source)
     package = datapackage(stage, run_id, settings, source, release.url_pattern, started.date())
     (stage / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
     (stage / "SHA256SUMS").write_text(sha256sums(stage), encoding="utf-8")
+
+
+STATUS_FILE = "status.json"
+
+
+def status(tables: dict[str, pa.Table], run_id: str, data_release: str | None = None) -> dict:
+    """The heartbeat of a run, small enough to push after every run: when it ran and what it found, and
+    which release holds the data (a run that found nothing pushes this file alone)."""
+    run = next((r for r in tables["runs"].to_pylist() if r["run_id"] == run_id), {})
+    events = sum(1 for e in tables["events"].select(["run_id"]).to_pylist() if e["run_id"] == run_id)
+    return {
+        "run_id": run_id,
+        **{k: run.get(k) for k in ("started_at", "source", "pages_requested", "pages_answered", "pages_failed")},
+        "changes": run.get("changes"),
+        "events": events,
+        "data_release": data_release or run_id,
+    }
 
 
 def write_data_files(data: Path, tables: dict[str, pa.Table]) -> None:

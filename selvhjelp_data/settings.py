@@ -98,6 +98,8 @@ class Settings:
     publisher_org_number: str = "980495361"
     contact_url: str = "https://selvhjelp.no/kontakt/"
     feed_size: int = field(default=50, **_between(1, 10000))  # entries in changes.atom, newest first
+    # Local releases kept: the newest this many, then those whose run found something and one a month.
+    keep_releases: int = field(default=30, **_between(1, 100000))
     # Where the release is served in Datasette for the public ("" = nowhere): feed entries and messages link rows.
     datasette_base_url: str = ""
     cron: str = "0 6 * * *"

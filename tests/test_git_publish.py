@@ -1,5 +1,7 @@
 """Publishing releases into real local git repositories, read back with a real `git clone`."""
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -127,3 +129,25 @@ def test_publish_command_pushes_latest_and_says_what_it_did(published, tmp_path)
     assert again.returncode == 0 and "already published" in again.stdout
     missing = subprocess.run([*cli[:-1], str(tmp_path / "empty")], capture_output=True, text=True)
     assert missing.returncode == 1 and missing.stderr.startswith("selvhjelp-data publish: no release to publish")
+
+
+def test_a_run_that_found_nothing_pushes_its_heartbeat(published, tmp_path):
+    """After the fourth release, publishing the fourth again adds nothing; a later release without changes
+    (the history's last run found none) pushes status.json alone: when it ran, and where the data is."""
+    fourth = published["releases"][-1]
+    later = tmp_path / "later"
+    shutil.copytree(fourth, later)  # a release of a later run that found nothing new
+    package = json.loads((later / "datapackage.json").read_text())
+    package["version"] = "20991231T060000Z"
+    (later / "datapackage.json").write_text(json.dumps(package))
+    beat = json.loads((later / "status.json").read_text())
+    (later / "status.json").write_text(json.dumps({**beat, "run_id": "20991231T060000Z", "changes": 0}))
+    result = publish_release_to_git(later, str(published["remote"]), None, tmp_path / "work")
+    assert result.committed and result.tag is None and result.message.startswith("Heartbeat 20991231T060000Z")
+    clone = tmp_path / "clone"
+    git("clone", str(published["remote"]), str(clone))
+    status = json.loads((clone / "status.json").read_text())
+    assert (status["run_id"], status["data_release"], status["changes"]) == ("20991231T060000Z", fourth.name, 0)
+    assert git("log", "-1", "--format=%s", cwd=clone).stdout.startswith("Heartbeat 20991231T060000Z")
+    done = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=clone, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout

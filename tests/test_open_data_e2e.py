@@ -1,6 +1,7 @@
 """A release as open-data users receive it: Frictionless, DCAT-AP-NO (pySHACL), DuckDB, checksums."""
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -163,3 +164,45 @@ def test_every_query_of_the_data_card_runs_in_duckdb(history, monkeypatch):
     con = duckdb.connect()
     for statement in statements:
         con.sql(statement).fetchall()  # raises on a table, column or file the card names wrongly
+
+
+OLD_DUCKDB = Path(__file__).resolve().parents[1] / ".tools" / "duckdb-1.1"  # installed by `make setup`
+
+
+def test_duckdb_1_1_opens_the_file_with_every_table_and_comment(history):
+    """Analysts on DuckDB 1.1 (not only 2.0) open the release's database, as the README shows."""
+    assert OLD_DUCKDB.is_dir(), "make setup installs DuckDB 1.1.3 into .tools/duckdb-1.1"
+    script = (
+        "import duckdb, json, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(json.dumps([duckdb.__version__, dict(con.sql('select table_name, count(*) from duckdb_columns() "
+        "where table_name in (select table_name from duckdb_tables()) and comment is not null group by 1')"
+        ".fetchall())]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(history["releases"][-1] / "selvhjelp.duckdb")],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(OLD_DUCKDB), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    version, described = json.loads(done.stdout)  # table -> its columns that carry their description
+    assert version.startswith("1.1") and described == {name: len(t.columns) for name, t in TABLES.items()}
+
+
+def test_check_passes_a_release_and_names_what_a_damaged_copy_breaks(history, tmp_path):
+    release = tmp_path / "release"
+    shutil.copytree(history["releases"][-1], release)
+    cli = [sys.executable, "-m", "flows.cli", "check", str(release)]
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.count("ok    ") == 4, done.stdout + done.stderr
+    (release / "data" / "quotes.csv").write_text("kaputt\n", encoding="utf-8")
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 1 and "FAIL  checksums (SHA256SUMS): data/quotes.csv does not match" in done.stdout
+    assert done.stderr.strip().startswith("selvhjelp-data check: ") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_version_is_the_package_version():
+    from selvhjelp_data import __version__
+
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "--version"], capture_output=True, text=True)
+    assert done.stdout.strip() == f"selvhjelp-data {__version__}"

@@ -31,6 +31,7 @@ from flows.stop import arm_inside_flow
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
 from publish.notify import NotifyResult, check_targets, notify_changes
+from publish.place import public_place
 from publish.present import item_rows
 from publish.previous import PreviousRelease
 from publish.previous import read_previous_release as read_release
@@ -200,7 +201,11 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
         "stage_seconds": run.stage_seconds,
         "stage_peak_mb": run.stage_peak_mb,
     }
-    info = ReleaseInfo(run.run_id, run.target.description, run.target.url_pattern, run_json)
+    urls = run.target.urls
+    mirror = urls.mirror if urls.keeps_mirror_names else None
+    info = ReleaseInfo(run.run_id, run.target.description, run.target.url_pattern, run_json, mirror)
+    if (warning := public_place(run.settings).warning) and not run.target.snapshot:  # a demo publishes nowhere
+        get_run_logger().warning(warning, extra=CONSOLE)
     write_release_files(stage, tables, info, run.settings)
     release = promote(stage, run.layout, run.run_id, {name: t.num_rows for name, t in tables.items()})
     write_json_atomically(run.layout.sitemap_state, sitemaps)

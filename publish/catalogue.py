@@ -12,20 +12,23 @@ check classes through the data graph).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 
+from publish.place import public_place
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import PROJECT_URL, Settings
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 EU = "http://publications.europa.eu/resource/authority/"
 BRREG = "https://data.brreg.no/enhetsregisteret/api/enheter/"
 THEMES = {  # EU data theme and the Norwegian LOS theme (Felles vokabular for offentlige tjenester)
@@ -82,6 +85,7 @@ class Release:
     first_run: date
     this_run: date
     coverage: tuple[date, date] | None  # earliest and latest page date
+    mirror: str | None = None  # a copy of the site the release was crawled from (it says so), else None
 
 
 def coverage(tables: dict[str, pa.Table]) -> tuple[date, date] | None:
@@ -94,7 +98,8 @@ class Catalogue:
 
     def __init__(self, release: Release, settings: Settings):
         self.release, self.settings = release, settings
-        self.base = settings.publish_base_url.rstrip("/") + "/"
+        self.place = public_place(settings)
+        self.base = self.place.landing + "#"  # the record's own resources, named under the landing page
         self.graph = Graph()
         for prefix, ns in (
             ("dcat", DCAT),
@@ -148,23 +153,33 @@ class Catalogue:
         return self.typed(terms.url, DCTERMS.LicenseDocument, terms.title)
 
     def rights(self) -> BNode:
-        node = BNode()
+        node = BNode("rights")
         self.add(node, RDF.type, DCTERMS.RightsStatement)
         self.add(node, RDFS.label, Literal(RIGHTS, lang="en"))
         return node
 
     def contact_point(self) -> BNode:
-        node = BNode()
+        node = BNode("contact-point")
         self.add(node, RDF.type, VCARD.Organization)
         self.add(node, RDF.type, VCARD.Kind)
         self.add(node, VCARD.fn, Literal(self.settings.publisher_name))
         self.add(node, VCARD.hasURL, URIRef(self.settings.contact_url))
+        if self.settings.contact_email:
+            self.add(node, VCARD.hasEmail, URIRef("mailto:" + self.settings.contact_email))
+        if self.settings.contact_phone:
+            self.add(node, VCARD.hasTelephone, URIRef("tel:" + self.settings.contact_phone.replace(" ", "")))
         return node
 
     def dataset(self, dataset: URIRef, files: list[Path]) -> None:
         self.add(dataset, RDF.type, DCAT.Dataset)
-        self.texts(dataset, DCTERMS.title, TITLE)
+        mirror = self.release.mirror
+        self.texts(dataset, DCTERMS.title, {k: v + (f" (kopi: {mirror})" if mirror else "") for k, v in TITLE.items()})
         self.texts(dataset, DCTERMS.description, DESCRIPTION)
+        if mirror:  # crawled from a copy of the site: not the record of selvhjelp.no itself
+            self.texts(dataset, DCTERMS.description, {"en": f"Crawled from a copy of the site at {mirror}."})
+            self.add(dataset, DCTERMS.source, URIRef(mirror))
+        self.add(dataset, OWL.versionInfo, Literal(self.release.run_id))
+        self.add(dataset, ADMS.versionNotes, Literal(f"Release {self.release.run_id}", lang="en"))
         self.add(dataset, DCTERMS.identifier, Literal(str(dataset)))
         self.add(dataset, DCTERMS.publisher, self.publisher())
         self.add(dataset, DCAT.contactPoint, self.contact_point())
@@ -185,13 +200,13 @@ class Catalogue:
         )
         self.add(dataset, DCTERMS.issued, Literal(self.release.first_run, datatype=XSD.date))
         self.add(dataset, DCTERMS.modified, Literal(self.release.this_run, datatype=XSD.date))
-        self.add(dataset, DCAT.landingPage, self.typed(self.base, FOAF.Document))
+        self.add(dataset, DCAT.landingPage, self.typed(self.place.landing, FOAF.Document))
         self.add(dataset, FOAF.page, self.typed(self.settings.wordpress_origin + "/", FOAF.Document))  # the source site
         for path in files:
             self.add(dataset, DCAT.distribution, self.distribution(path))
 
     def period(self, start: date, end: date) -> BNode:
-        node = BNode()
+        node = BNode("period")
         self.add(node, RDF.type, DCTERMS.PeriodOfTime)
         self.add(node, DCAT.startDate, Literal(start, datatype=XSD.date))
         self.add(node, DCAT.endDate, Literal(end, datatype=XSD.date))
@@ -204,8 +219,10 @@ class Catalogue:
         data = path.read_bytes()
         self.add(node, RDF.type, DCAT.Distribution)
         self.texts(node, DCTERMS.title, {"en": _distribution_title(path)})
-        self.add(node, DCAT.accessURL, URIRef(self.base))
-        self.add(node, DCAT.downloadURL, URIRef(self.base + relative))
+        self.texts(node, DCTERMS.description, {"en": _distribution_description(path)})
+        self.add(node, DCAT.accessURL, URIRef(self.place.landing))
+        # pinned to the release's tag: the checksum below stays true of what the URL gives
+        self.add(node, DCAT.downloadURL, URIRef(self.place.pinned(relative, self.release.run_id)))
         self.add(node, DCTERMS.format, self.typed(EU + "file-type/" + file_type, DCTERMS.MediaType))
         self.add(
             node,
@@ -216,12 +233,20 @@ class Catalogue:
         self.add(node, DCTERMS.license, self.licence())
         self.add(node, DCTERMS.rights, self.rights())
         # DCAT-AP-NO 2.0 takes SHA-1 only here; SHA256SUMS and datapackage.json give SHA-256
-        checksum = BNode()
+        checksum = BNode("checksum-" + relative.replace("/", "-"))
         self.add(checksum, RDF.type, SPDX.Checksum)
         self.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha1)
         self.add(checksum, SPDX.checksumValue, Literal(hashlib.sha1(data).hexdigest(), datatype=XSD.hexBinary))
         self.add(node, SPDX.checksum, checksum)
         return node
+
+
+def _distribution_description(path: Path) -> str:
+    if path.suffix == ".atom":
+        return "The newest changes and events, each with its word-level diff (Atom 1.0); follows the latest release."
+    table = TABLES[path.stem]
+    how = "CSV (RFC 4180, UTF-8; see datapackage.json for types)" if path.suffix == ".csv" else "Parquet (typed)"
+    return f"{table.description} {how}."
 
 
 def _distribution_title(path: Path) -> str:
@@ -240,4 +265,40 @@ def catalogue_files(root: Path) -> list[Path]:
 def write_catalogue(root: Path, release: Release, settings: Settings) -> None:
     graph = Catalogue(release, settings).build(catalogue_files(root))
     graph.serialize(root / "catalog.ttl", format="turtle")
-    graph.serialize(root / "catalog.jsonld", format="json-ld", indent=1)
+    (root / "catalog.jsonld").write_text(stable_jsonld(graph), encoding="utf-8")
+
+
+JSONLD_CONTEXT = {
+    "dcat": str(DCAT),
+    "dct": str(DCTERMS),
+    "foaf": str(FOAF),
+    "vcard": str(VCARD),
+    "spdx": str(SPDX),
+    "skos": str(SKOS),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "adms": str(ADMS),
+}
+
+
+def stable_jsonld(graph: Graph) -> str:
+    """JSON-LD, compacted with a context, in a stable order (nodes by id, keys and values sorted): two
+    releases of the same data differ only where the run's id, dates and checksums do."""
+    document = json.loads(graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True))
+    nodes = document.get("@graph", [document])
+    document["@graph"] = sorted((_sorted(node) for node in nodes), key=lambda n: n.get("@id", ""))
+    return (
+        json.dumps(
+            {"@context": JSONLD_CONTEXT, "@graph": document["@graph"]}, ensure_ascii=False, indent=1, sort_keys=True
+        )
+        + "\n"
+    )
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return {k: _sorted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_sorted(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value

@@ -179,9 +179,9 @@ def _how_to_load() -> list[str]:
         "# CSV: keep text columns text, or postal codes lose their leading zero (0364 -> 364)",
         f'offices = pd.read_csv("data/offices.csv", dtype={dtypes!r}, keep_default_na=False, na_values=[""])',
         "",
-        "import duckdb",
-        "con = duckdb.connect('selvhjelp.duckdb', read_only=True)  # every table, with column comments",
-        'con.sql("select kind, count(*) from changes group by kind").show()',
+        "import duckdb  # DuckDB 1.1 or later",
+        "duckdb.sql(\"select kind, count(*) from 'data/changes.parquet' group by kind\").show()",
+        "con = duckdb.connect('selvhjelp.duckdb', read_only=True)  # a release folder's: every table, column comments",
         "```",
         "",
         "CSV files are UTF-8 (RFC 4180) with a header row; dates are ISO 8601, timestamps UTC; lists are joined "
@@ -190,7 +190,10 @@ def _how_to_load() -> list[str]:
         "",
         "`datapackage.json` describes every table and column (Frictionless Data Package); `SHA256SUMS` lists every "
         "file's checksum (`sha256sum -c SHA256SUMS`); `catalog.ttl` is the DCAT-AP-NO catalogue record; "
-        "`changes.atom` is a feed of the latest changes with their diffs; `validation/` holds the validation results.",
+        "`changes.atom` is a feed of the latest changes with their diffs; `index.html` the release's page; "
+        "`status.json` the last run's heartbeat; `LICENSE` the terms. A release folder the pipeline writes also "
+        "holds `selvhjelp.duckdb`, `selvhjelp.db` (SQLite, for Datasette) and `validation/` (the validation "
+        "results); a data repository holds the rest, and its `datapackage.json` lists what it holds.",
         "",
     ]
 

@@ -16,6 +16,7 @@ from datetime import datetime
 import pyarrow as pa
 from feedgen.feed import FeedGenerator
 
+from publish.place import public_place
 from publish.present import first_run_summary, item_html, item_rows, items_of_run, release_page_url
 from selvhjelp_data.settings import PROJECT_URL, Settings
 
@@ -23,7 +24,8 @@ FEED_FILE = "changes.atom"
 
 
 def feed_url(settings: Settings) -> str:
-    return settings.publish_base_url.rstrip("/") + "/" + FEED_FILE
+    """The feed's own address: as the data repository's branch has it (the latest)."""
+    return public_place(settings).latest(FEED_FILE)
 
 
 def feed_entries(rows: dict[str, list[dict]], settings: Settings) -> list[dict]:

@@ -25,12 +25,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from publish.datapackage import sha256sums
+from publish.place import DEFAULT_BRANCH, TAG_PREFIX
 from publish.present import ITEM_TABLES, Item, first_run_summary, item_rows, items_of_run, label, md_text, md_url
 from publish.release import STATUS_FILE
 from selvhjelp_data.schema import KIND_LABELS
 
 DATASET_FILES = (
     "datapackage.json",
+    "LICENSE",
     "README.md",
     "index.html",
     "changes.atom",
@@ -39,8 +41,6 @@ DATASET_FILES = (
     "status.json",
 )
 CHANGELOG = "CHANGELOG.md"
-TAG_PREFIX = "release-"
-FALLBACK_BRANCH = "main"
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _HEADING = "# Changelog\n\nChanges of the selvhjelp.no policy pages, one section per release, newest first.\n\n"
 
@@ -65,8 +65,9 @@ def _git(args: list[str], cwd: Path | None = None, check: bool = True) -> subpro
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never wait for a password on a terminal
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
-        said = (proc.stderr or proc.stdout).strip().splitlines()
-        raise PublishError(f"git {args[0]} failed: {mask(said[-1] if said else 'no output')}")
+        said = " ".join(line.strip() for line in (proc.stderr or proc.stdout).splitlines() if line.strip())
+        verb = next(a for a in args if not a.startswith("-") and "=" not in a)  # "ls-remote", not "-c"
+        raise PublishError(f"git {verb} failed: {mask(said or 'no output')}")
     return proc
 
 
@@ -108,7 +109,7 @@ def default_branch(url: str) -> str:
         named = _git(["--git-dir", url, "symbolic-ref", "--short", "HEAD"], check=False).stdout.strip()
         if named:
             return named
-    return FALLBACK_BRANCH  # an empty remote elsewhere does not say; the host's default is usually main
+    return DEFAULT_BRANCH  # an empty remote elsewhere does not say; the host's default is usually main
 
 
 def changes_since(release: Path, after: str | None) -> list[dict]:
@@ -196,6 +197,7 @@ def _replace_dataset_files(release: Path, workdir: Path, release_id: str, last_r
     for name in DATASET_FILES:
         if (release / name).exists():
             shutil.copy2(release / name, workdir / name)
+    _list_only_what_is_here(workdir)
     old = (workdir / CHANGELOG).read_text(encoding="utf-8") if (workdir / CHANGELOG).exists() else ""
     section = changelog_section(release_id, *items_since(release, last_release))
     (workdir / CHANGELOG).write_text(_HEADING + section + "\n" + old.removeprefix(_HEADING), encoding="utf-8")
@@ -228,6 +230,14 @@ def _heartbeat(release: Path, release_id: str, remote: Remote, workdir: Path, au
     return PublishResult(
         release_id, True, None, f"{message}; status.json pushed to {mask(remote.url)} ({remote.branch})"
     )
+
+
+def _list_only_what_is_here(workdir: Path) -> None:
+    """The pushed datapackage.json lists the files the repository holds (a release folder also has its
+    databases and validation results, which are not pushed)."""
+    package = json.loads((workdir / "datapackage.json").read_text(encoding="utf-8"))
+    package["x_files"] = [f for f in package["x_files"] if (workdir / f["path"]).is_file()]
+    (workdir / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def publish_release_to_git(

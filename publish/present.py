@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from publish.place import public_place
 from selvhjelp_data.schema import KIND_LABELS
 from selvhjelp_data.settings import Settings
 
@@ -145,7 +146,8 @@ def items_of_run(tables: dict, run_id: str) -> list[Item]:
 
 
 def release_page_url(settings: Settings, run_id: str) -> str:
-    return settings.publish_base_url.rstrip("/") + f"/{RELEASE_PAGE}#run-{run_id}"
+    """The page of the release that found the item, pinned to its tag."""
+    return public_place(settings).pinned(RELEASE_PAGE, run_id) + f"#run-{run_id}"
 
 
 def row_url(settings: Settings, item: Item) -> str | None:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from publish.catalogue import Release, coverage, write_catalogue
-from publish.data_card import data_card
+from publish.data_card import QUOTATION_NOTICE, data_card
 from publish.databases import database_rows, write_databases
 from publish.datapackage import datapackage, sha256sums
 from publish.feed import FEED_FILE, changes_feed
@@ -28,7 +28,7 @@ from publish.release_page import release_page
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.runs import run_started_at
 from selvhjelp_data.schema import TABLES
-from selvhjelp_data.settings import Settings
+from selvhjelp_data.settings import PROJECT_URL, Settings
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class ReleaseInfo:
     source: str  # what was crawled, in words
     url_pattern: str  # the regex the recorded page URLs match (the public site's, or a mirror's)
     run: dict = field(default_factory=dict)  # run.json: crawl summary, validation, stage timings
+    mirror: str | None = None  # the copy of the site it was crawled from, when that copy keeps its own URLs
 
 
 def write_release_files(stage: Path, tables: dict[str, pa.Table], release: ReleaseInfo, settings: Settings) -> None:
@@ -50,8 +51,10 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     (stage / RELEASE_PAGE).write_text(release_page(tables, run_id, settings, source), encoding="utf-8")
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
     (stage / STATUS_FILE).write_text(json.dumps(status(tables, run_id), indent=1, default=str), encoding="utf-8")
+    (stage / "LICENSE").write_text(licence_text(settings), encoding="utf-8")
     first_run = min(tables["runs"].column("started_at").to_pylist(), default=started).date()
-    write_catalogue(stage, Release(run_id, stage, first_run, started.date(), coverage(tables)), settings)
+    record = Release(run_id, stage, first_run, started.date(), coverage(tables), release.mirror)
+    write_catalogue(stage, record, settings)
     write_databases(stage, tables, settings, source)
     package = datapackage(stage, run_id, settings, source, release.url_pattern, started.date())
     (stage / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -59,6 +62,16 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
 
 
 STATUS_FILE = "status.json"
+
+
+def licence_text(settings: Settings) -> str:
+    """LICENSE: the terms of the tables, where their full text is, and what the licence does not cover."""
+    terms = settings.licence_terms
+    return (
+        f"The tables and files of this dataset are published by {settings.publisher_name} under\n"
+        f"{terms.title} ({terms.name}).\nThe full text of the licence: {terms.url}\n\n"
+        f"{QUOTATION_NOTICE}\n\nMade with selvhjelp-data: {PROJECT_URL}\n"
+    )
 
 
 def status(tables: dict[str, pa.Table], run_id: str, data_release: str | None = None) -> dict:

@@ -22,6 +22,7 @@ from selvhjelp_data.dates import SITE_TIMEZONE
 from selvhjelp_data.layout import OutputLayout
 
 PROJECT_URL = "https://github.com/selvhjelp-data/selvhjelp-data"
+DEFAULT_PUBLISH_BASE_URL = "https://github.com/selvhjelp-data/selvhjelp-data-releases/raw/{ref}/"  # a placeholder
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,15 @@ class Settings:
     # Releases: the licence of the tables (NLOD-2.0 or CC-BY-4.0; quoted text stays its authors').
     licence: str = field(default="NLOD-2.0", metadata={"choices": tuple(LICENCES)})
     # Where published releases can be downloaded (the data repository): the feed's and catalogue's links.
-    publish_base_url: str = "https://github.com/selvhjelp-data/selvhjelp-data-releases/raw/main/"
+    # Where a published file of a ref (a tag or branch) is, when the data repository is not on GitHub or
+    # GitLab (there it follows from publish_to): "{ref}" stands for the ref. See publish/place.py.
+    publish_base_url: str = DEFAULT_PUBLISH_BASE_URL
     # Who publishes the dataset (the catalogue's dct:publisher): an organisation in Enhetsregisteret.
     publisher_name: str = "Stiftelsen Norsk selvhjelpsforum (Selvhjelp Norge)"
     publisher_org_number: str = "980495361"
     contact_url: str = "https://selvhjelp.no/kontakt/"
+    contact_phone: str = "+47 23 33 19 00"  # the catalogue's contact point, besides the URL ("" = none)
+    contact_email: str = ""
     feed_size: int = field(default=50, **_between(1, 10000))  # entries in changes.atom, newest first
     # Local releases kept: the newest this many, then those whose run found something and one a month.
     keep_releases: int = field(default=30, **_between(1, 100000))
@@ -209,7 +214,7 @@ def _check(settings: Settings, where) -> None:
         if f.name in URL_SETTINGS:
             for url in value if isinstance(value, tuple) else (value,):
                 if url or f.name != "datasette_base_url":  # the one URL setting that may be left empty
-                    check_url(url, where(f.name))
+                    check_url(url.replace("{ref}", "ref"), where(f.name))  # "{ref}": a ref's place in a URL
 
 
 def load_settings(**overrides) -> Settings:

@@ -1,12 +1,14 @@
 """Publishing releases into real local git repositories, read back with a real `git clone`."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 
 import pyarrow.parquet as pq
 import pytest
+import rdflib
 
 from publish.git_repo import PublishError, mask, publish_release_to_git
 
@@ -99,8 +101,10 @@ def test_a_new_empty_repository_receives_the_latest_release_even_without_changes
 
 def test_a_mistyped_remote_fails_before_anything_else(published, tmp_path):
     release = published["releases"][-1]
-    with pytest.raises(PublishError, match=r"^git ls-remote failed: .*"):
-        publish_release_to_git(release, str(tmp_path / "nowhere.git"), None, tmp_path / "work")
+    with pytest.raises(
+        PublishError, match=r"^git ls-remote failed: fatal: '.*nowhere.git' does not appear to be a git"
+    ):
+        publish_release_to_git(release, str(tmp_path / "nowhere.git"), None, tmp_path / "work")  # git's whole reason
 
 
 def test_a_rejected_push_fails_cleanly_and_nothing_is_pushed(published, tmp_path):
@@ -151,3 +155,34 @@ def test_a_run_that_found_nothing_pushes_its_heartbeat(published, tmp_path):
     assert git("log", "-1", "--format=%s", cwd=clone).stdout.startswith("Heartbeat 20991231T060000Z")
     done = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=clone, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+RAW = "https://github.com/selvhjelp-data/selvhjelp-data-releases/raw/"  # the default (placeholder) place
+
+
+def test_every_url_of_the_pushed_catalogue_is_a_file_of_the_clone_or_its_tag(published):
+    clone = published["clone"]
+    graph = rdflib.Graph().parse(clone / "catalog.ttl")
+    downloads = [str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/dcat#downloadURL"))]
+    assert downloads and all(url.startswith(RAW + "release-") for url in downloads)  # pinned to a release tag
+    for url in downloads:
+        ref, path = url.removeprefix(RAW).split("/", 1)
+        shown = subprocess.run(["git", "cat-file", "-e", f"{ref}:{path}"], cwd=clone, capture_output=True)
+        assert shown.returncode == 0, f"{url} is no file of {ref}"
+    package = json.loads((clone / "datapackage.json").read_text())
+    assert all((clone / f["path"]).is_file() for f in package["x_files"])  # lists only what the clone holds
+    assert (clone / "LICENSE").read_text().startswith("The tables and files of this dataset are published by")
+    card = (clone / "README.md").read_text()
+    assert "a data repository holds the rest" in card
+
+
+def test_two_releases_of_the_same_data_differ_in_their_json_ld_only_where_runs_dates_and_checksums_do(published):
+    third, fourth = (
+        json.dumps(json.loads((r / "catalog.jsonld").read_text()), indent=1, sort_keys=True).splitlines()
+        for r in published["releases"][2:4]
+    )
+    assert len(third) == len(fourth)  # the same nodes and properties, in the same order: line for line
+    changed = [line for pair in zip(third, fourth, strict=True) if pair[0] != pair[1] for line in pair]
+    assert changed, "the two releases are of different runs"
+    expected = re.compile(r"\d{8}T\d{6}Z|\d{4}-\d{2}-\d{2}|\b[0-9a-f]{40}\b|\"@value\": \"\d+\"")
+    assert [line for line in changed if not expected.search(line)] == []

@@ -206,3 +206,12 @@ def test_version_is_the_package_version():
 
     done = subprocess.run([sys.executable, "-m", "flows.cli", "--version"], capture_output=True, text=True)
     assert done.stdout.strip() == f"selvhjelp-data {__version__}"
+
+
+def test_a_mirror_release_says_it_comes_from_a_copy(mirror_release):
+    release, mirror = mirror_release
+    graph = rdflib.Graph().parse(release / "catalog.ttl")
+    dct = rdflib.Namespace("http://purl.org/dc/terms/")
+    titles = [str(t) for t in graph.objects(None, dct.title) if "kopi" in str(t)]
+    assert titles and all(mirror in t for t in titles)
+    assert rdflib.URIRef(mirror) in set(graph.objects(None, dct.source))

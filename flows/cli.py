@@ -59,7 +59,9 @@ def _serve(args) -> int:
     check_run_input(settings, args.source, args.start_url or None)
     check_targets(settings.notify)
     check_cron(args.cron or settings.cron, "--cron" if args.cron else "SELVHJELP_CRON")
-    return serve(cron=args.cron, source=args.source, start_urls=args.start_url or None, output_dir=args.output)
+    return serve(
+        cron=args.cron, source=args.source, start_urls=args.start_url or None, output_dir=args.output, port=args.port
+    )
 
 
 def _publish(args) -> int:
@@ -156,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(serve)
     serve.add_argument("--cron", default=None, help='cron schedule, e.g. "0 6 * * *" (default from settings)')
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port of its own Prefect server and UI (default 4200, SELVHJELP_SERVE_PORT)",
+    )
     serve.set_defaults(handler=_serve)
 
     pub = commands.add_parser(

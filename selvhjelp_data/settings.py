@@ -108,6 +108,7 @@ class Settings:
     # Where the release is served in Datasette for the public ("" = nowhere): feed entries and messages link rows.
     datasette_base_url: str = ""
     cron: str = "0 6 * * *"
+    serve_port: int = field(default=4200, **_between(1, 65535))  # `serve`'s own Prefect server and UI
     # Optional last steps of a run: push each release into this git data repository ("" = off) ...
     publish_to: str = ""
     publish_branch: str = ""  # "": the repository's default branch (what a clone checks out)

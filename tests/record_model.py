@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from selvhjelp_data.dates import MONTHS
 from selvhjelp_data.raw_store import raw_path, read_raw, store_raw
 
 SITE = "https://selvhjelp.no"
@@ -28,20 +29,6 @@ PARAGRAPHS = (
     "Grupper møtes jevnlig og deler erfaringer med hverandre over tid.",
     "IS-2076 Sammen om mestring er en veileder for kommunenes arbeid.",
     "Statsbudsjettet for 2019 gir midler til arbeidet med selvorganisert selvhjelp.",
-)
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
 )
 MISSING_LINK = "/mangler/"  # a link on the first page to a page the site never had (a broken link)
 MAINTENANCE = (

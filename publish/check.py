@@ -4,11 +4,11 @@ and Parquet against its schema), and the catalogue against the DCAT-AP-NO shapes
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from publish.previous import verify_release
+from selvhjelp_data.text import sha256_hex
 
 SHAPES = Path(__file__).resolve().parents[1] / "validate" / "shapes" / "dcat-ap-no-shacl_shapes_2.00.ttl"
 
@@ -44,7 +44,7 @@ def _sha256sums(root: Path) -> list[str]:
         path = root / name.lstrip("*")
         if not path.is_file():
             problems.append(f"{name} missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif sha256_hex(path.read_bytes()) != digest:
             problems.append(f"{name} does not match")
     return problems
 

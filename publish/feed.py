@@ -31,12 +31,11 @@ def feed_url(settings: Settings) -> str:
 def feed_entries(rows: dict[str, list[dict]], settings: Settings) -> list[dict]:
     """The feed's entries, newest run first: (id, title, link, updated, html, category)."""
     runs = sorted(rows["runs"], key=lambda r: r["run_id"], reverse=True)
-    first = runs[-1]["run_id"] if runs else None
     entries = []
     for run in runs:
         when = run["started_at"]
-        if run["run_id"] == first:
-            entries.append(_first_run_entry(rows, run["run_id"], when, settings))
+        if summary := first_run_summary(rows, run["run_id"]):
+            entries.append(_first_run_entry(rows, run["run_id"], summary, when, settings))
             continue
         for item in items_of_run(rows, run["run_id"]):
             table, key = item.key
@@ -55,7 +54,7 @@ def feed_entries(rows: dict[str, list[dict]], settings: Settings) -> list[dict]:
     return entries[: settings.feed_size]
 
 
-def _first_run_entry(rows: dict, run_id: str, when: datetime, settings: Settings) -> dict:
+def _first_run_entry(rows: dict, run_id: str, summary: str, when: datetime, settings: Settings) -> dict:
     changes = [c for c in rows["changes"] if c["run_id"] == run_id]
     pages = "".join(
         f'<li><a href="{html.escape(c["url"])}">{html.escape(c["title"] or c["url"])}</a></li>'
@@ -63,10 +62,10 @@ def _first_run_entry(rows: dict, run_id: str, when: datetime, settings: Settings
     )
     return {
         "id": f"urn:selvhjelp-data:first-run:{run_id}",
-        "title": first_run_summary(changes),
+        "title": summary,
         "link": release_page_url(settings, run_id),
         "updated": when,
-        "html": f"<p>{html.escape(first_run_summary(changes))}:</p><ul>{pages}</ul>",
+        "html": f"<p>{html.escape(summary)}:</p><ul>{pages}</ul>",
         "category": "first_run",
     }
 

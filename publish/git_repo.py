@@ -137,12 +137,11 @@ def items_since(release: Path, after: str | None) -> tuple[list[Item], str | Non
     """The page changes and events of the runs the remote lacks, as people read them, and the line a
     first run gets instead of one item per page (None when the first run is not among them)."""
     rows = item_rows({name: pq.read_table(release / "data" / f"{name}.parquet") for name in ITEM_TABLES})
-    runs = sorted(r["run_id"] for r in rows["runs"])
     first_line = None
     items = []
-    for run_id in (r for r in runs if after is None or r > after):
-        if run_id == runs[0]:
-            first_line = first_run_summary([c for c in rows["changes"] if c["run_id"] == run_id])
+    for run_id in sorted(r["run_id"] for r in rows["runs"] if after is None or r["run_id"] > after):
+        if summary := first_run_summary(rows, run_id):
+            first_line = summary
         else:
             items += items_of_run(rows, run_id)
     return items, first_line

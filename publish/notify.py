@@ -114,9 +114,9 @@ def message(items: list[Item], site: str) -> tuple[str, str]:
 
 def run_message(rows: dict[str, list[dict]], run_id: str, site: str, target: Subscription) -> tuple[str, str] | None:
     """The message one target gets about a run, or None when nothing in it is for that target."""
-    if rows["runs"] and min(r["run_id"] for r in rows["runs"]) == run_id:  # a first run: one line, not every page
-        changes = [c for c in rows["changes"] if c["run_id"] == run_id]
-        return None if target.filtered or not changes else (f"{site}: {first_run_summary(changes)}", "")
+    if summary := first_run_summary(rows, run_id):  # a first run: one line, not every page
+        recorded = any(c["run_id"] == run_id for c in rows["changes"])
+        return None if target.filtered or not recorded else (f"{site}: {summary}", "")
     items = [item for item in items_of_run(rows, run_id) if target.wants(item)]
     return message(items, site) if items else None
 

@@ -194,9 +194,12 @@ def item_text(item: Item) -> str:
     return "\n".join(lines)
 
 
-def first_run_summary(changes: list[dict]) -> str:
-    """What a first run says instead of one full-text entry per page."""
-    pages = len({c["page_id"] for c in changes})
+def first_run_summary(rows: dict[str, list[dict]], run_id: str) -> str | None:
+    """What the record's first run says instead of one full-text item per page ("Første kjøring: 6 sider
+    registrert"); None for any later run (run ids sort as time)."""
+    if run_id != min((r["run_id"] for r in rows["runs"]), default=None):
+        return None
+    pages = len({c["page_id"] for c in rows["changes"] if c["run_id"] == run_id})
     return f"Første kjøring: {pages} side{'r' * (pages != 1)} registrert"
 
 

@@ -62,13 +62,11 @@ def release_page(tables: dict[str, pa.Table], run_id: str, settings: Settings, s
 
 def _latest(rows: dict, runs: list[dict], settings: Settings) -> list[str]:
     parts, shown = [], 0
-    first = runs[-1]["run_id"] if runs else None
     for run in runs:
-        items = items_of_run(rows, run["run_id"])
-        if run["run_id"] == first:
-            changes = [c for c in rows["changes"] if c["run_id"] == first]
-            parts += [f'<h3 id="run-{first}">{_when(run)}</h3>', f"<p>{html.escape(first_run_summary(changes))}.</p>"]
+        if summary := first_run_summary(rows, run["run_id"]):
+            parts += [f'<h3 id="run-{run["run_id"]}">{_when(run)}</h3>', f"<p>{html.escape(summary)}.</p>"]
             break
+        items = items_of_run(rows, run["run_id"])
         if not items:
             continue
         parts.append(f'<h3 id="run-{run["run_id"]}">{_when(run)} · {len(items)} endring{"er" * (len(items) != 1)}</h3>')

@@ -13,11 +13,12 @@ import pyshacl
 import pytest
 import rdflib
 
+from publish.check import SHAPES
 from selvhjelp_data.schema import TABLES
 from snapshot.server import SnapshotServer
 
 pytestmark = pytest.mark.e2e
-SHAPES = Path(__file__).resolve().parents[1] / "validate" / "shapes" / "dcat-ap-no-shacl_shapes_2.00.ttl"
+
 INDEX = "/no/Tematisert/Samfunnsperspektiv/Dokumenter_og_planer/"
 
 

@@ -1,6 +1,6 @@
-"""A synthetic selvhjelp.no of N pages for the snapshot server, for benchmarks.
+"""A synthetic selvhjelp.no of N pages for the snapshot server: for benchmarks and tests of large runs.
 
-    python benchmarks/synthetic_site.py 10000 benchmarks/sites/10000
+    python benchmarks/synthetic_site.py 10000 /tmp/site-10000
 
 Half the pages are legacy-CMS articles reached from the section index through sub-index pages,
 half are WordPress pages listed in the sitemap. They are made from the real snapshot pages (the
@@ -180,6 +180,6 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "benchmarks" / "sites" / str(count)
-    print(generate(count, target))
+    if len(sys.argv) != 3:
+        sys.exit("usage: python benchmarks/synthetic_site.py PAGES FOLDER")
+    print(generate(int(sys.argv[1]), Path(sys.argv[2])))

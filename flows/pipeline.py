@@ -27,6 +27,7 @@ from crawl.progress import CrawlProgress
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import RunProgress, write_artifacts
 from flows.console import CONSOLE
+from flows.engine import DaskCaptureReader
 from flows.stop import arm_inside_flow
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
@@ -144,6 +145,8 @@ def show_transform_progress(run: Run, line: str, share_done: float) -> None:
 @task(name="transform", cache_policy=NO_CACHE)
 def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> dict[str, pa.Table]:
     """Build the tables from the crawl records, raw captures and the previous release (no network)."""
+    show = partial(show_transform_progress, run)
+    reader = DaskCaptureReader(crawl.raw_dir, run.settings, on_progress=show)
     with run.timed("transform"):
         tables = build_tables(
             crawl.records(),
@@ -152,10 +155,14 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
             run.info,
             run.target.urls,
             run.target.description,
-            on_progress=lambda line, share: show_transform_progress(run, line, share),
+            on_progress=show,
             previous_run=previous.run_id,
             min_answer_share=run.settings.min_answer_share,
+            reader=reader,
         )
+    if reader.ran_on:
+        run.stage_peak_mb["transform"]["dask_workers"] = max(reader.worker_peak_mb.values(), default=0.0)
+        get_run_logger().info(f"transform: pages read on {reader.ran_on}", extra=CONSOLE)
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
 

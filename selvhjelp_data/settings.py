@@ -107,6 +107,12 @@ class Settings:
     keep_releases: int = field(default=30, **_between(1, 100000))
     # Where the release is served in Datasette for the public ("" = nowhere): feed entries and messages link rows.
     datasette_base_url: str = ""
+    # The transform reads pages on Dask (prefect-dask) from this many pages on: below it, starting workers costs
+    # more than they save (on 2 cores Dask pays from about 8,000: benchmarks/dask_line.py). On a local cluster
+    # (one worker process per core), or on the dask.distributed scheduler at dask_address when one is given
+    # (like tcp://10.0.0.5:8786; its workers run this project).
+    dask_from_pages: int = field(default=8000, **_between(1, 10**9))
+    dask_address: str = ""
     cron: str = "0 6 * * *"
     serve_port: int = field(default=4200, **_between(1, 65535))  # `serve`'s own Prefect server and UI
     # Optional last steps of a run: push each release into this git data repository ("" = off) ...
@@ -196,6 +202,8 @@ def _check_value(name: str, value, where: str) -> None:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingError(f"{where}={value!r} is not a time zone (like Europe/Oslo)") from None
+    if name == "dask_address" and value and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+", value):
+        raise SettingError(f"{where}={value!r} is not a Dask scheduler address (like tcp://10.0.0.5:8786)")
     if name in ("publish_to", "publish_branch") and value.startswith("-"):
         raise SettingError(f"{where}={value!r} starts with '-': git would take it for an option")
 

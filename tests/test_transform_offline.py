@@ -4,8 +4,6 @@ captures in a process pool that gives the same pages as one process."""
 import socket
 from datetime import UTC, datetime
 
-import pytest
-
 from publish.previous import empty_tables
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.settings import load_settings
@@ -42,31 +40,14 @@ def jobs(tmp_path):
     return [(r["url"], r["raw_sha256"], r["content_type"]) for r in records if r["raw_sha256"]]
 
 
-@pytest.mark.e2e  # starts two worker processes (~3 s)
-def test_parallel_extraction_gives_the_same_pages_as_sequential(tmp_path, monkeypatch):
+def test_a_chunk_read_on_a_worker_gives_the_pages_and_references_read_here(tmp_path):
     import transform.build as build
 
-    monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    reader = build.CaptureReader(tmp_path / "raw", workers=2)
-    parallel = reader(jobs(tmp_path))
+    reader = build.CaptureReader(tmp_path / "raw")
+    chunked = reader.keep(build.read_captures(str(tmp_path / "raw"), jobs(tmp_path)))
     sequential = dict(extract_capture((str(tmp_path / "raw"), *job)) for job in jobs(tmp_path))
-    assert parallel == sequential and len(parallel) == 6 and all(parallel.values())
-    # the workers read each page's document references too, as this process would
+    assert chunked == sequential == reader.read_here(jobs(tmp_path)) and len(chunked) == 6 and all(chunked.values())
+    # a worker reads each page's document references too, as this process would
     assert reader.readings == {page_id(url): read_references(page_id(url), page) for url, page in sequential.items()}
     contents = {page_id(url): (page, 1) for url, page in sequential.items()}
     assert build.content_rows(contents, readings=reader.readings) == build.content_rows(contents)
-
-
-def test_parallel_extraction_falls_back_when_workers_cannot_start(monkeypatch, tmp_path):
-    from concurrent.futures.process import BrokenProcessPool
-
-    import transform.build as build
-
-    class Broken:
-        def __init__(self, *args, **kwargs):
-            raise BrokenProcessPool("a script without a __main__ guard")
-
-    monkeypatch.setattr(build, "ProcessPoolExecutor", Broken)
-    monkeypatch.setattr(build, "PARALLEL_FROM_PAGES", 1)
-    pages = build.CaptureReader(tmp_path / "raw", workers=2)(jobs(tmp_path))
-    assert len(pages) == 6 and all(pages.values())  # read in this process instead

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
-import os
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,8 +31,7 @@ from transform.pages import PageTables, build_page_tables, extract_capture, seri
 from transform.quotes import Named, PageSources, quotes_of_page
 
 log = logging.getLogger(__name__)
-PARALLEL_FROM_PAGES = 500  # below this, a worker pool's start-up costs more than it saves
-PROGRESS_SECONDS = 2.0  # a long transform says where it is this often
+LONG_RUN_PAGES = 500  # a run this large says where its transform is
 Progress = Callable[[str, float], None]  # (line for the terminal, share of the stage done)
 
 
@@ -74,52 +68,39 @@ def content_rows(
 
 
 def read_capture(job: tuple[str, str, str, str | None]) -> tuple[str, PageContent | None, PageReading | None]:
-    """A worker's unit of work: the page in a capture, and what it says of documents (step 1 of their
-    reading needs no other page, so it runs here, on both cores, rather than after in one)."""
+    """One capture's unit of work: the page in it, and what it says of documents (step 1 of their reading
+    needs no other page, so it runs where the page is read, on as many workers as there are)."""
     url, page = extract_capture(job)
     return url, page, read_references(page_id(url), page) if page else None
 
 
-class CaptureReader:
-    """Reads the captures of a run: [(url, raw SHA-256, Content-Type)] -> {url: page}. A large run is read
-    in a process pool (extraction is pure and both cores are idle during the transform), which also
-    reads each page's document references into `readings` (page_id -> PageReading); a small run is read
-    here, where starting workers would cost more than it saves."""
+def read_captures(raw_dir: str, jobs: list[tuple[str, str, str | None]]) -> list[tuple]:
+    """A chunk of captures read, as a worker reads them: [(url, page, reading)]."""
+    with cyclic_gc_paused():
+        return [read_capture((raw_dir, *job)) for job in jobs]
 
-    def __init__(self, raw_dir: Path, workers: int | None = None, on_progress: Progress | None = None):
+
+class CaptureReader:
+    """Reads the captures of a run: [(url, raw SHA-256, Content-Type)] -> {url: page}, and each page's
+    document references into `readings` (page_id -> PageReading). Here, one after the other; a large
+    run's reader (flows/engine.py) reads chunks of them on Dask workers instead."""
+
+    def __init__(self, raw_dir: Path, on_progress: Progress | None = None):
         self.raw_dir = str(raw_dir)
-        self.workers = workers or os.cpu_count() or 1
         self.readings: dict[str, PageReading] = {}
         self.on_progress = on_progress
 
     def __call__(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
-        if self.workers < 2 or len(jobs) < PARALLEL_FROM_PAGES:
-            return self.read_here(jobs)
-        # spawn, not fork: the flow's process has threads (Prefect, the snapshot server) a fork would copy mid-lock
-        try:
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(self.workers, mp_context=spawn, initializer=gc.disable) as pool:
-                done = pool.map(read_capture, [(self.raw_dir, *job) for job in jobs], chunksize=64)
-                results = list(self._counted(done, len(jobs)))
-        except (BrokenProcessPool, RuntimeError) as error:
-            # spawned workers re-import __main__; a script without an `if __name__ == "__main__"` guard breaks them
-            log.warning("parallel extraction unavailable (%s); extracting in this process", type(error).__name__)
-            return self.read_here(jobs)
-        self.readings.update((page_id(url), reading) for url, _, reading in results if reading)
-        return {url: page for url, page, _ in results}
+        return self.read_here(jobs)
 
     def read_here(self, jobs: list[tuple[str, str, str | None]]) -> dict[str, PageContent | None]:
-        """In this process, one capture after the other."""
+        """In this process, one capture after the other (the references are read later, as needed)."""
         return serial_reader(RawStore(Path(self.raw_dir)))(jobs)
 
-    def _counted(self, results, total: int):
-        """The results as they come, with a progress line every PROGRESS_SECONDS."""
-        last = time.monotonic()
-        for n, result in enumerate(results, 1):
-            if self.on_progress and time.monotonic() - last >= PROGRESS_SECONDS:
-                last = time.monotonic()
-                self.on_progress(f"transform: read {n} of {total} pages", 0.5 * n / total)
-            yield result
+    def keep(self, results: list[tuple]) -> dict[str, PageContent | None]:
+        """{url: page} of read chunks, their references kept for the documents' reading."""
+        self.readings.update((page_id(url), reading) for url, _, reading in results if reading)
+        return {url: page for url, page, _ in results}
 
 
 def latest_run(previous: dict[str, pa.Table]) -> str | None:
@@ -152,24 +133,26 @@ def build_tables(
     on_progress: Progress | None = None,
     previous_run: str | None = None,
     min_answer_share: float = 0.0,
+    reader: CaptureReader | None = None,
 ) -> dict[str, pa.Table]:
     """Every table of the release this run makes; `on_progress` hears where a long transform is.
     `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
     continue. Given, no clock can make a row of the present look like one of the past (and start it
     again); left out, the newest run of the record. Fewer than `min_answer_share` of the pages answering
-    with their own text stops the run (SiteNotAnswering)."""
+    with their own text stops the run (SiteNotAnswering). `reader`: how captures are read (by default here,
+    one after the other)."""
+    reader = reader or CaptureReader(raw_dir, on_progress)
     with cyclic_gc_paused():
         before = previous_run or latest_run(previous)
-        return _build_tables(records, raw_dir, previous, run, urls, source, on_progress, before, min_answer_share)
+        return _build_tables(records, reader, previous, run, urls, source, on_progress, before, min_answer_share)
 
 
 def _build_tables(
-    records, raw_dir, previous, run, urls, source, on_progress, before, min_answer_share
+    records, reader, previous, run, urls, source, on_progress, before, min_answer_share
 ) -> dict[str, pa.Table]:
-    long_run = on_progress is not None and len(records) >= PARALLEL_FROM_PAGES  # a short one says nothing
+    long_run = on_progress is not None and len(records) >= LONG_RUN_PAGES  # a short one says nothing
     say = on_progress if long_run else (lambda line, share: None)
-    raw = RawStore(Path(raw_dir))
-    reader = CaptureReader(raw.root, on_progress=on_progress)
+    raw = RawStore(Path(reader.raw_dir))
     page_tables = build_page_tables(
         records, raw, previous["pages"].to_pylist(), previous["page_versions"].to_pylist(), run, reader
     )

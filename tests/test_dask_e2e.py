@@ -1,0 +1,109 @@
+"""The transform on Dask (prefect-dask): a local cluster by default, a separately started
+dask.distributed cluster when one is configured, and the pages read here below the line. Wherever
+the pages are read, the release is the same, byte for byte in every table."""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from prefect import flow
+
+from crawl.process import CrawlJob, run_crawl
+from flows import engine
+from flows.engine import DaskCaptureReader
+from publish.previous import empty_tables
+from publish.release import write_data_files
+from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.settings import load_settings
+from selvhjelp_data.urls import UrlMap
+from snapshot.server import SnapshotServer
+from transform.build import build_tables
+
+from .conftest import tree_digest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from synthetic_site import generate
+
+pytestmark = pytest.mark.e2e
+PAGES = 300
+RUN = RunInfo.starting_now()  # one run id for every reading: the releases may differ in nothing
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """A real crawl of a generated site of 300 pages: (records, raw store, URL map)."""
+    tmp = tmp_path_factory.mktemp("dask")
+    site = generate(PAGES, tmp / "site")
+    with SnapshotServer(epoch=1, site_dir=site) as server:
+        job = CrawlJob(out_dir=str(tmp / "crawl"), raw_dir=str(tmp / "raw"), mirror=server.url, speed="full")
+        crawl = run_crawl(job)
+        urls = UrlMap.from_settings(load_settings(), mirror=server.url)
+    return crawl.records(), crawl.raw_dir, urls
+
+
+@flow(name="transform-on")
+def transform_on(settings, records, raw_dir, urls, out: Path) -> str | None:
+    """The transform as a run does it, its tables written as a release's data files; where pages were read."""
+    reader = DaskCaptureReader(raw_dir, settings)
+    tables = build_tables(records, raw_dir, empty_tables(), RUN, urls, "synthetic", reader=reader)
+    write_data_files(out, tables)
+    return reader.ran_on
+
+
+@pytest.fixture
+def dask_cluster(prefect_harness, tmp_path):
+    """A scheduler and two one-thread workers, each its own process, started as an operator would."""
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PREFECT_API_URL": prefect_harness}  # the workers report to the run's Prefect API
+    bin_dir = Path(sys.executable).parent
+    scheduler = subprocess.Popen(
+        [bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", scheduler_file],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not scheduler_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    worker = subprocess.Popen(
+        [bin_dir / "dask", "worker", "--scheduler-file", scheduler_file, "--nworkers", "2", "--nthreads", "1",
+         "--no-dashboard"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    from distributed import Client
+
+    address = json.loads(scheduler_file.read_text())["address"]
+    with Client(address, timeout="60s") as client:
+        client.wait_for_workers(2, timeout=120)
+    yield address
+    for process in (worker, scheduler):
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def test_the_same_release_from_here_a_local_cluster_and_a_dask_cluster(crawled, dask_cluster, tmp_path):
+    records, raw_dir, urls = crawled
+    settings = dataclasses.replace(load_settings(), dask_from_pages=100)
+    here = transform_on(dataclasses.replace(settings, dask_from_pages=10**6), records, raw_dir, urls, tmp_path / "here")
+    local = transform_on(settings, records, raw_dir, urls, tmp_path / "local")
+    cluster = transform_on(
+        dataclasses.replace(settings, dask_address=dask_cluster), records, raw_dir, urls, tmp_path / "cluster"
+    )
+    assert (here, local, cluster) == (None, "a local Dask cluster", dask_cluster)
+    files = tree_digest(tmp_path / "here")
+    assert len(files) == 22 and files == tree_digest(tmp_path / "local") == tree_digest(tmp_path / "cluster")
+    pages = pq.read_table(tmp_path / "cluster" / "pages.parquet")
+    assert pages.num_rows > PAGES  # the articles and their index pages, all read
+
+
+def test_a_scheduler_that_does_not_answer_leaves_the_pages_read_here(crawled, prefect_harness, monkeypatch, tmp_path):
+    records, raw_dir, urls = crawled
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "2s")
+    settings = dataclasses.replace(load_settings(), dask_from_pages=100, dask_address="tcp://127.0.0.1:9")
+    ran_on = transform_on(settings, records, raw_dir, urls, tmp_path / "out")
+    assert ran_on is None and (tmp_path / "out" / "pages.parquet").exists()  # read here, and published

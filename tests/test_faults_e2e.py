@@ -323,6 +323,12 @@ BAD_INPUT = [
     (["--source", "snapshot"], {"SELVHJELP_SITE_TIMEZONE": "Mars/Base"}, "SELVHJELP_SITE_TIMEZONE='Mars/Base'"),
     (["--source", "snapshot"], {"SELVHJELP_PUBLISH_TO": "--upload-pack=touch x"}, "SELVHJELP_PUBLISH_TO="),
     (["--source", "snapshot"], {"SELVHJELP_LEGACY_PATH_PREFIX": "no"}, "SELVHJELP_LEGACY_PATH_PREFIX='no'"),
+    (
+        ["--source", "snapshot"],
+        {"SELVHJELP_DASK_ADDRESS": "10.0.0.5"},
+        "SELVHJELP_DASK_ADDRESS='10.0.0.5' is not a Dask",
+    ),
+    (["--source", "snapshot"], {"SELVHJELP_DASK_FROM_PAGES": "0"}, "SELVHJELP_DASK_FROM_PAGES=0 is out of range"),
 ]
 
 

@@ -51,7 +51,7 @@ def crossing(figures: dict[int, dict[str, float]]) -> int | None:
     return next((n for n in sorted(figures) if figures[n]["dask"] < figures[n]["here"]), None)
 
 
-def main(sizes=(250, 500, 1000, 2000, 4000)) -> dict:
+def main(sizes=(2000, 4000, 8000, 12000)) -> dict:
     crawl, _ = crawl_site(max(sizes))
     figures = read_both_ways(str(crawl.records_path), str(crawl.raw_dir), list(sizes))
     line = crossing(figures)
@@ -60,4 +60,4 @@ def main(sizes=(250, 500, 1000, 2000, 4000)) -> dict:
 
 
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or (250, 500, 1000, 2000, 4000))
+    main(tuple(int(a) for a in sys.argv[1:]) or (2000, 4000, 8000, 12000))

@@ -22,6 +22,7 @@ from flows.serve import start_local_server
 
 TARGET = 1.5
 EVERY_MINUTE = "* * * * *"
+WARM_PORT = 4281  # a port of its own: a `serve` on this machine may hold 4200
 
 FLOOR_FLOW = """
 from prefect import flow
@@ -67,7 +68,7 @@ def main() -> dict:
     tmp = scratch()
     env = environment(tmp / "prefect")
     os.environ.update(PREFECT_HOME=env["PREFECT_HOME"])
-    api_server, api = start_local_server()
+    api_server, api = start_local_server(WARM_PORT)
     env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
     try:
         floor_script = tmp / "floor_flow.py"

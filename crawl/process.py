@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -20,6 +17,7 @@ from pathlib import Path
 
 from crawl.progress import CrawlProgress
 from crawl.state import read_known
+from selvhjelp_data.child import run_child
 from selvhjelp_data.records import ANSWERED
 
 
@@ -150,7 +148,8 @@ def run_crawl(job: CrawlJob, timeout: float = 3600, on_progress=None) -> CrawlRe
     job_path = out / "job.json"
     job_path.write_text(json.dumps(asdict(job), indent=1), encoding="utf-8")
     started = time.monotonic()
-    returncode, output = _run_child([sys.executable, "-m", "crawl.process", str(job_path)], timeout, on_progress)
+    cmd = [sys.executable, "-m", "crawl.process", str(job_path)]
+    returncode, output = run_child(cmd, timeout, CrawlProgress.from_line, on_progress)
     duration = time.monotonic() - started
     (out / "crawl.log").write_text(output, encoding="utf-8")
     if returncode != 0 or not job.records_path.exists():
@@ -165,37 +164,6 @@ def run_crawl(job: CrawlJob, timeout: float = 3600, on_progress=None) -> CrawlRe
         )
     known = read_known(job.known_path) if job.known_path else {}
     return CrawlResult(job, summarise(read_records(job.records_path), stats, known, duration))
-
-
-def _run_child(cmd: list[str], timeout: float, on_progress) -> tuple[int, str]:
-    """(exit code, everything it wrote) of the crawl child, passing its progress lines on as they come.
-    The child is killed if it runs past `timeout` or if this process is interrupted (SIGTERM, Ctrl-C)."""
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    lines = []
-    try:
-        for line in proc.stdout:
-            progress = CrawlProgress.from_line(line)
-            if progress is None:
-                lines.append(line)
-            elif on_progress is not None:
-                on_progress(progress)
-        return proc.wait(), "".join(lines)
-    finally:
-        timer.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
 
 
 def _crawl_in_this_process(job: CrawlJob) -> None:

@@ -1,26 +1,41 @@
-"""Where the transform's heavy step runs: reading every capture (and the document references in it).
+"""Where the transform runs, and its heavy step: reading every capture (and its document references).
 
-A small run reads its pages in the flow's process: starting workers would cost more than they save.
-From `dask_from_pages` pages on (settings), the captures are read in chunks, each chunk a Prefect task
-on a Dask task runner (prefect-dask): on a local cluster of one worker process per core, or on the
-dask.distributed scheduler at `dask_address`, whose workers run this project (`dask worker ADDRESS`
-in its environment) and see the same output folder. Scheduling, retries and where each chunk runs are
-Dask's; the chunks are pure (captures in, pages out), so where they ran never changes the release.
+A small run is transformed in the flow's process, its pages read one after the other: a process or
+workers to start would cost more than they save. From `dask_from_pages` pages on (settings):
+- the transform runs in a process of its own (`python -m flows.engine JOB`), as the crawl does, and
+  writes each table as Parquet as soon as it is built: the flow's process, which holds Prefect and
+  Great Expectations, never holds every page and row as well;
+- the captures are read in chunks, each chunk a Prefect task on a Dask task runner (prefect-dask): on
+  a local cluster of one worker process per core, or on the dask.distributed scheduler at
+  `dask_address`, whose workers run this project (`dask worker ADDRESS` in its environment, with
+  PREFECT_API_URL set) and see the same output folder. Scheduling, retries and where each chunk runs
+  are Dask's; the chunks are pure (captures in, pages out), so where they ran never changes the release.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import pickle
 import resource
+import shutil
+import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
+import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
+from selvhjelp_data.child import run_child
+from selvhjelp_data.runs import RunInfo
+from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import Settings
-from transform.build import CaptureReader, Progress, read_captures
+from selvhjelp_data.urls import UrlMap
+from transform.build import CaptureReader, NothingToRead, Progress, SiteNotAnswering, build_rows, read_captures
 
 log = logging.getLogger(__name__)
 CHUNKS_PER_WORKER = 4  # enough chunks that a slow one does not leave the other workers idle
@@ -51,9 +66,10 @@ def dask_task_runner(settings: Settings):
 
 
 def prefect_api_url() -> str | None:
-    """The API this run reports to (also the temporary server a one-off run starts), if there is a run."""
+    """The API this run reports to (also the temporary server a one-off run starts), if there is a run;
+    in the transform's own process, the one its run passed on."""
     context = FlowRunContext.get()
-    return str(context.client.api_url) if context else None
+    return str(context.client.api_url) if context else os.environ.get("PREFECT_API_URL")
 
 
 def peak_rss_mb() -> float:
@@ -111,3 +127,114 @@ class DaskCaptureReader(CaptureReader):
                 last = time.monotonic()
                 self.on_progress(f"transform: read {done} of {total} pages", 0.5 * done / total)
             yield from results
+
+
+# -- the transform in a process of its own ---------------------------------------------------------
+
+PROGRESS_PREFIX = "transform-progress "
+KNOWN_FAILURES = {e.__name__: e for e in (NothingToRead, SiteNotAnswering)}  # said in one line by the run
+
+
+class TransformError(RuntimeError):
+    """The transform's process failed; the message holds its last words and where its log is."""
+
+
+@dataclass
+class TransformJob:
+    """What the transform's process is given (pickled: the same code reads it on both sides)."""
+
+    records_path: str
+    raw_dir: str
+    previous_release: str | None  # the folder of the release this run builds on; None on a first run
+    run: RunInfo
+    urls: UrlMap
+    source: str
+    previous_run: str | None
+    min_answer_share: float
+    settings: Settings
+    out_dir: str
+    api_url: str | None = None  # the Prefect API the Dask workers' task runs report to
+
+    @property
+    def result_path(self) -> Path:
+        return Path(self.out_dir) / "result.json"
+
+
+def transform_apart(job: TransformJob, on_progress: Progress | None = None, timeout: float = 6 * 3600) -> dict:
+    """Run the transform in its own process; {"tables": {name: Arrow table}, "ran_on", "worker_peak_mb"}.
+    A site that did not answer or holds nothing to read raises as it would here; anything else, TransformError."""
+    out = Path(job.out_dir)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / "job.pickle").write_bytes(pickle.dumps(job))
+    cmd = [sys.executable, "-m", "flows.engine", str(out / "job.pickle")]
+    # the Prefect API the run reports to, set before the child imports Prefect (which reads it then)
+    api = {"PREFECT_API_URL": job.api_url} if job.api_url else {}
+    returncode, output = run_child(cmd, timeout, _progress_of, lambda p: on_progress and on_progress(*p), api)
+    (out / "transform.log").write_text(output, encoding="utf-8")
+    result = json.loads(job.result_path.read_text(encoding="utf-8")) if job.result_path.exists() else {}
+    if failure := result.get("failure"):
+        raise KNOWN_FAILURES[failure["kind"]](failure["message"])
+    if returncode != 0 or not result:
+        last = output.strip().splitlines()[-1:] or ["no output"]
+        raise TransformError(f"transform failed (exit {returncode}): {last[0]}  [log: {out / 'transform.log'}]")
+    tables = {name: _mapped(out / f"{name}.arrow") for name in TABLES}
+    shutil.rmtree(out, ignore_errors=True)  # the mapped tables stay readable until let go
+    return {**result, "tables": tables}
+
+
+def _mapped(path: Path) -> pa.Table:
+    """A table the child wrote, mapped from its file rather than copied into this process's memory."""
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+def _progress_of(line: str) -> tuple[str, float] | None:
+    if not line.startswith(PROGRESS_PREFIX):
+        return None
+    said = json.loads(line[len(PROGRESS_PREFIX) :])
+    return said["line"], said["share"]
+
+
+def _say_progress(line: str, share: float) -> None:
+    print(PROGRESS_PREFIX + json.dumps({"line": line, "share": share}), flush=True)
+
+
+def _transform_here(job: TransformJob) -> None:
+    """The child's work: the rows of every table, each table written (Arrow IPC, memory-mapped back by the
+    run) and its rows let go before the next is built, so no two copies of the release are held at once."""
+    from crawl.process import read_records
+    from publish.previous import empty_tables, file_problems, read_release_tables
+
+    previous = (
+        read_release_tables(Path(job.previous_release) / "data", file_problems(Path(job.previous_release)))
+        if job.previous_release
+        else empty_tables()
+    )
+    reader = DaskCaptureReader(job.raw_dir, job.settings, on_progress=_say_progress)
+    try:
+        rows = build_rows(
+            read_records(job.records_path), job.raw_dir, previous, job.run, job.urls, job.source, _say_progress,
+            job.previous_run, job.min_answer_share, reader,
+        )  # fmt: skip
+    except tuple(KNOWN_FAILURES.values()) as failure:
+        result = {"failure": {"kind": type(failure).__name__, "message": str(failure)}}
+        job.result_path.write_text(json.dumps(result), encoding="utf-8")
+        return
+    del previous
+    out = Path(job.out_dir)
+    for name, table in TABLES.items():
+        with pa.OSFile(str(out / f"{name}.arrow"), "wb") as sink:
+            arrow = table.to_arrow(rows.pop(name))
+            with pa.ipc.new_file(sink, arrow.schema) as writer:
+                writer.write_table(arrow)
+        del arrow
+    result = {"ran_on": reader.ran_on, "worker_peak_mb": reader.worker_peak_mb}
+    job.result_path.write_text(json.dumps(result), encoding="utf-8")
+
+
+def main(job_path: str) -> None:
+    _transform_here(pickle.loads(Path(job_path).read_bytes()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -27,7 +27,7 @@ from crawl.progress import CrawlProgress
 from crawl.state import known_urls, read_sitemap_state, sitemap_state, write_json_atomically
 from flows.artifacts import RunProgress, write_artifacts
 from flows.console import CONSOLE
-from flows.engine import DaskCaptureReader
+from flows.engine import TransformJob, prefect_api_url, transform_apart
 from flows.stop import arm_inside_flow
 from flows.targets import CrawlTarget, check_run_input, crawl_target
 from publish.git_repo import publish_release_to_git
@@ -144,9 +144,11 @@ def show_transform_progress(run: Run, line: str, share_done: float) -> None:
 
 @task(name="transform", cache_policy=NO_CACHE)
 def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> dict[str, pa.Table]:
-    """Build the tables from the crawl records, raw captures and the previous release (no network)."""
+    """Build the tables from the crawl records, raw captures and the previous release (no network): here for
+    a small run, in a process of its own, with its pages read on Dask, for a large one (flows/engine.py)."""
     show = partial(show_transform_progress, run)
-    reader = DaskCaptureReader(crawl.raw_dir, run.settings, on_progress=show)
+    if crawl.summary.pages_fetched + crawl.summary.unchanged >= run.settings.dask_from_pages:
+        return transform_large_run(run, crawl, previous, show)
     with run.timed("transform"):
         tables = build_tables(
             crawl.records(),
@@ -158,13 +160,37 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
             on_progress=show,
             previous_run=previous.run_id,
             min_answer_share=run.settings.min_answer_share,
-            reader=reader,
         )
-    if reader.ran_on:
-        run.stage_peak_mb["transform"]["dask_workers"] = max(reader.worker_peak_mb.values(), default=0.0)
-        get_run_logger().info(f"transform: pages read on {reader.ran_on}", extra=CONSOLE)
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
+
+
+def transform_large_run(run: Run, crawl: CrawlResult, previous: PreviousRelease, show) -> dict[str, pa.Table]:
+    """The transform in a process of its own, its pages read on Dask; the tables mapped from its files."""
+    with run.timed("transform"):
+        done = transform_apart(transform_job(run, crawl, previous), on_progress=show)
+    if done["worker_peak_mb"]:
+        run.stage_peak_mb["transform"]["dask_workers"] = max(done["worker_peak_mb"].values())
+    tables = done["tables"]
+    get_run_logger().info(f"transform: in its own process, pages read on {done['ran_on'] or 'it'}", extra=CONSOLE)
+    get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
+    return tables
+
+
+def transform_job(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> TransformJob:
+    return TransformJob(
+        records_path=str(crawl.records_path),
+        raw_dir=str(crawl.raw_dir),
+        previous_release=str(previous.path) if previous.path else None,
+        run=run.info,
+        urls=run.target.urls,
+        source=run.target.description,
+        previous_run=previous.run_id,
+        min_answer_share=run.settings.min_answer_share,
+        settings=run.settings,
+        out_dir=str(run.layout.run_dir(run.run_id) / "transform"),
+        api_url=prefect_api_url(),
+    )
 
 
 @task(name="validate", cache_policy=NO_CACHE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from publish.present import md_text, md_url
 from selvhjelp_data import __version__
@@ -62,7 +63,10 @@ def _this_run(tables: dict[str, pa.Table], run_id: str) -> list[str]:
             f"{run['pages_failed']} failed (their last good content was kept).",
             "",
         ]
-    failing = [p for p in tables["pages"].to_pylist() if p["last_fetch_error"]]
+    pages = tables["pages"]
+    failing = (
+        pages.filter(pc.is_valid(pages["last_fetch_error"])).select(["title", "url", "last_fetch_error"]).to_pylist()
+    )
     if failing:
         lines += ["Pages whose latest fetch failed:", ""]
         lines += [
@@ -70,14 +74,15 @@ def _this_run(tables: dict[str, pa.Table], run_id: str) -> list[str]:
             for p in failing
         ]
         lines.append("")
-    changes = [c for c in tables["changes"].to_pylist() if c["run_id"] == run_id]
+    columns = ["kind", "title", "url", "last_modified_before", "last_modified_after"]
+    changes = tables["changes"].filter(pc.equal(tables["changes"]["run_id"], run_id)).select(columns).to_pylist()
     lines += ["Changes found by this run:", ""]
     lines += [
         f"- **{c['kind']}**: [{md_text(c['title'] or c['url'])}]({md_url(c['url'])})"
         f" (page date {c['last_modified_before'] or '–'} → {c['last_modified_after'] or '–'})"
         for c in changes
     ] or ["- none"]
-    counts = Counter(c["kind"] for c in tables["changes"].to_pylist())
+    counts = Counter(tables["changes"].column("kind").to_pylist())
     lines += [
         "",
         f"All changes since the first run ({tables['changes'].num_rows}): "

@@ -23,6 +23,7 @@ DUCKDB_FILE = "selvhjelp.duckdb"
 # The oldest DuckDB that opens the file: analysts still run 1.1 and later, and a file in today's storage
 # format opens in no 1.x at all
 DUCKDB_READABLE_FROM = "v1.1.0"
+DUCKDB_MEMORY = "256MB"
 SQLITE_FILE = "selvhjelp.db"
 DATASETTE_METADATA = "datasette.json"
 DATABASE = "selvhjelp"  # the database's name in Datasette (the SQLite file's stem)
@@ -67,7 +68,9 @@ def _sql_text(text: str) -> str:
 def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
     """Every table, typed as in Parquet, with its description and each column's as comments."""
     path.unlink(missing_ok=True)
-    with duckdb.connect(str(path), config={"storage_compatibility_version": DUCKDB_READABLE_FROM}) as con:
+    # within a bounded memory, DuckDB writes what it built into the file as it goes rather than holding it all
+    config = {"storage_compatibility_version": DUCKDB_READABLE_FROM, "memory_limit": DUCKDB_MEMORY}
+    with duckdb.connect(str(path), config=config) as con:
         for name, table in tables.items():
             con.register("incoming", table)
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -85,14 +86,16 @@ def _unformula(text: str) -> str:
 
 def read_csv(path: Path, table) -> pa.Table:
     """A table back from its CSV, typed by its schema: the way back when a release's Parquet is damaged."""
+    return table.to_arrow(list(csv_rows(path, table)))
+
+
+def csv_rows(path: Path, table) -> Iterator[dict]:
+    """The rows of a table's CSV, typed by its schema, one at a time."""
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
         if header != table.column_names:
             raise ValueError(f"{path}: the header is not {table.name}'s columns")
         types = [c.type for c in table.columns]
-        rows = [
-            dict(zip(header, (cell_value(v, t) for v, t in zip(line, types, strict=True)), strict=True))
-            for line in reader
-        ]
-    return table.to_arrow(rows)
+        for line in reader:
+            yield dict(zip(header, (cell_value(v, t) for v, t in zip(line, types, strict=True)), strict=True))

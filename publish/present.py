@@ -204,5 +204,10 @@ def first_run_summary(rows: dict[str, list[dict]], run_id: str) -> str | None:
 
 
 def item_rows(tables) -> dict[str, list[dict]]:
-    """The rows items are made from, out of a release's Arrow tables."""
-    return {name: tables[name].to_pylist() for name in ITEM_TABLES}
+    """The rows items are made from, out of a release's Arrow tables (without the line diffs, which no item
+    shows and which hold a first run's every page in full)."""
+    return {name: _without(tables[name], "diff").to_pylist() for name in ITEM_TABLES}
+
+
+def _without(table, column: str):
+    return table.drop_columns([column]) if column in table.column_names else table

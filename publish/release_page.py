@@ -50,7 +50,11 @@ def release_page(tables: dict[str, pa.Table], run_id: str, settings: Settings, s
         "<h2>Endringer per måned</h2>",
         _chart(rows),
         "<h2>Dokumenter sidene omtaler nå</h2>",
-        _documents(rows["documents"], tables["document_mentions"].to_pylist(), run_id),
+        _documents(
+            rows["documents"],
+            citations(tables),
+            run_id,
+        ),
     ]
     return (
         "<!doctype html>\n<html lang='nb'><head><meta charset='utf-8'>"
@@ -114,6 +118,10 @@ def _months(y0: int, m0: int, y1: int, m1: int) -> list[str]:
         out.append(f"{y0:04d}-{m0:02d}")
         y0, m0 = (y0 + 1, 1) if m0 == 12 else (y0, m0 + 1)
     return out
+
+
+def citations(tables) -> list[dict]:
+    return tables["document_mentions"].select(["page_id", "document_id", "last_seen_run"]).to_pylist()
 
 
 def _documents(documents: list[dict], mentions: list[dict], run_id: str) -> str:

@@ -107,3 +107,55 @@ def test_a_scheduler_that_does_not_answer_leaves_the_pages_read_here(crawled, pr
     settings = dataclasses.replace(load_settings(), dask_from_pages=100, dask_address="tcp://127.0.0.1:9")
     ran_on = transform_on(settings, records, raw_dir, urls, tmp_path / "out")
     assert ran_on is None and (tmp_path / "out" / "pages.parquet").exists()  # read here, and published
+
+
+def test_a_large_run_is_transformed_in_its_own_process_into_the_same_tables(crawled, prefect_harness, tmp_path):
+    from flows.engine import TransformJob, transform_apart
+
+    records, raw_dir, urls = crawled
+    settings = dataclasses.replace(load_settings(), dask_from_pages=100)
+    job = TransformJob(
+        str(records_path(raw_dir)), str(raw_dir), None, RUN, urls, "synthetic", None, 0.5, settings,
+        str(tmp_path / "apart"), prefect_harness,
+    )  # fmt: skip
+    progress = []
+    done = transform_apart(job, on_progress=lambda line, share: progress.append(line))
+    here = build_tables(records, raw_dir, empty_tables(), RUN, urls, "synthetic", min_answer_share=0.5)
+    assert set(done["tables"]) == set(here) and all(done["tables"][n].equals(here[n]) for n in here)
+    assert done["ran_on"] == "a local Dask cluster" and len(done["worker_peak_mb"]) == os.cpu_count()
+    assert not (tmp_path / "apart").exists()  # its files are mapped, then gone
+
+
+def test_a_failure_in_the_transforms_process_is_the_runs_one_line(crawled, prefect_harness, tmp_path):
+    from flows.engine import TransformJob, transform_apart
+    from transform.build import NothingToRead
+
+    records, raw_dir, urls = crawled
+    settings = dataclasses.replace(load_settings(), dask_from_pages=10**6)
+    sitemap = next(r["raw_sha256"] for r in records if r["url"].endswith("sitemap.xml") and r.get("raw_sha256"))
+    no_article = tmp_path / "records.jsonl"  # every page answers with a text that holds no article
+    no_article.write_text("".join(json.dumps({**r, "raw_sha256": sitemap}) + "\n" for r in records))
+    job = TransformJob(str(no_article), str(raw_dir), None, RUN, urls, "x", None, 0.5, settings, str(tmp_path / "a"))
+    with pytest.raises(NothingToRead, match="^no page of x holds an article: .* answered") as raised:
+        transform_apart(job)
+    assert len(str(raised.value).splitlines()) == 1  # the same one line as a run transformed here says
+
+
+def records_path(raw_dir: Path) -> Path:
+    return Path(raw_dir).parent / "crawl" / "records.jsonl"
+
+
+def test_a_large_run_end_to_end_publishes_from_its_own_transform_process(crawled, prefect_harness, tmp_path):
+    site = Path(crawled[1]).parent / "site"
+    env = {**os.environ, "PREFECT_API_URL": prefect_harness, "SELVHJELP_DASK_FROM_PAGES": "100"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--source", "snapshot", "--snapshot-dir", str(site),
+         "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "transform: in its own process, pages read on a local Dask cluster" in done.stdout + done.stderr
+    run = json.loads((tmp_path / "out" / "latest" / "run.json").read_text())
+    assert 0 < run["stage_peak_mb"]["transform"]["dask_workers"] < 1024
+    pages = pq.read_table(tmp_path / "out" / "latest" / "data" / "pages.parquet")
+    assert pages.num_rows > PAGES and not (tmp_path / "out" / "state" / "runs" / run["run_id"] / "transform").exists()

@@ -123,7 +123,13 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def build_tables(
+def build_tables(*args, **kwargs) -> dict[str, pa.Table]:
+    """Every table of the release this run makes, as Arrow tables (the arguments: build_rows')."""
+    with cyclic_gc_paused():
+        return arrow_tables(build_rows(*args, **kwargs))
+
+
+def build_rows(
     records: list[dict],
     raw_dir: Path,
     previous: dict[str, pa.Table],
@@ -134,8 +140,8 @@ def build_tables(
     previous_run: str | None = None,
     min_answer_share: float = 0.0,
     reader: CaptureReader | None = None,
-) -> dict[str, pa.Table]:
-    """Every table of the release this run makes; `on_progress` hears where a long transform is.
+) -> dict[str, list[dict]]:
+    """The rows of every table of the release this run makes; `on_progress` hears where a long transform is.
     `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
     continue. Given, no clock can make a row of the present look like one of the past (and start it
     again); left out, the newest run of the record. Fewer than `min_answer_share` of the pages answering
@@ -144,12 +150,10 @@ def build_tables(
     reader = reader or CaptureReader(raw_dir, on_progress)
     with cyclic_gc_paused():
         before = previous_run or latest_run(previous)
-        return _build_tables(records, reader, previous, run, urls, source, on_progress, before, min_answer_share)
+        return _build_rows(records, reader, previous, run, urls, source, on_progress, before, min_answer_share)
 
 
-def _build_tables(
-    records, reader, previous, run, urls, source, on_progress, before, min_answer_share
-) -> dict[str, pa.Table]:
+def _build_rows(records, reader, previous, run, urls, source, on_progress, before, min_answer_share) -> dict[str, list]:
     long_run = on_progress is not None and len(records) >= LONG_RUN_PAGES  # a short one says nothing
     say = on_progress if long_run else (lambda line, share: None)
     raw = RawStore(Path(reader.raw_dir))
@@ -184,7 +188,7 @@ def _build_tables(
     rows["changes"] = previous["changes"].to_pylist() + page_tables.changes
     rows["events"] = previous["events"].to_pylist() + run_events(old, rows, run, before, rows["pages"], rows["changes"])
     rows["runs"] = previous["runs"].to_pylist() + [run_row(records, page_tables, run, source)]
-    return arrow_tables(rows)
+    return rows
 
 
 class NothingToRead(ValueError):

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,6 +68,18 @@ def references_frame(tables: dict[str, pa.Table]) -> pd.DataFrame:
     return pd.DataFrame({ref: values + [None] * (rows - len(values)) for ref, values in missing.items()}, dtype=object)
 
 
+def frames(tables: dict[str, pa.Table], checks: list[tuple[str, str | None]]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(suite, the frame it validates), one at a time: a table's pandas copy is let go before the next
+    is made (pandas' strings take several times the Arrow table's memory)."""
+    for name, table in tables.items():
+        yield name, as_frame(table)
+    yield "references", references_frame(tables)
+    yield (
+        "release_checks",
+        pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object),
+    )
+
+
 def run_validation(
     tables: dict[str, pa.Table],
     previous: dict[str, pa.Table] | None,
@@ -88,15 +101,8 @@ def run_validation(
     report = ValidationReport(success=True)
     started = time.monotonic()  # after the import: the figure is what validation itself costs
     checks = release_checks(tables, previous, allow_shrink)
-    frames = {
-        **{name: as_frame(t) for name, t in tables.items()},
-        "references": references_frame(tables),
-        "release_checks": pd.DataFrame(
-            {"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object
-        ),
-    }
     declared = suites(today or date.today(), url_pattern)
-    for name, frame in frames.items():
+    for name, frame in frames(tables, checks):
         batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
         suite = gx.ExpectationSuite(name=name)
         for expect in declared[name]:
@@ -104,6 +110,7 @@ def run_validation(
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
             suite, result_format="SUMMARY"
         )
+        del frame  # before the next table's is made
         report.results[name] = result.to_json_dict()
         for r in result.results:
             report.evaluated += 1

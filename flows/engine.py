@@ -1,13 +1,13 @@
 """Where the transform runs, and its heavy step: reading every capture (and its document references).
 
 A small run is transformed in the flow's process, its pages read one after the other: a process or
-workers to start would cost more than they save. From `dask_from_pages` pages on (settings):
-- the transform runs in a process of its own (`python -m flows.engine JOB`), as the crawl does, and
-  writes each table as Parquet as soon as it is built: the flow's process, which holds Prefect and
-  Great Expectations, never holds every page and row as well;
-- the captures are read in chunks, each chunk a Prefect task on a Dask task runner (prefect-dask): on
-  a local cluster of one worker process per core, or on the dask.distributed scheduler at
-  `dask_address`, whose workers run this project (`dask worker ADDRESS` in its environment, with
+workers to start would cost more than they save. Larger runs (settings):
+- from `transform_apart_from_pages` the transform runs in a process of its own (`python -m flows.engine
+  JOB`), as the crawl does, and writes each table as soon as it is built: the flow's process, which holds
+  Prefect and Great Expectations, never holds every page and row as well;
+- from `dask_from_pages` the captures are read in chunks, each chunk a Prefect task on a Dask task
+  runner (prefect-dask): on a local cluster of one worker process per core, or on the dask.distributed
+  scheduler at `dask_address`, whose workers run this project (`dask worker ADDRESS` in its environment, with
   PREFECT_API_URL set) and see the same output folder. Scheduling, retries and where each chunk runs
   are Dask's; the chunks are pure (captures in, pages out), so where they ran never changes the release.
 """

@@ -147,7 +147,7 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
     """Build the tables from the crawl records, raw captures and the previous release (no network): here for
     a small run, in a process of its own, with its pages read on Dask, for a large one (flows/engine.py)."""
     show = partial(show_transform_progress, run)
-    if crawl.summary.pages_fetched + crawl.summary.unchanged >= run.settings.dask_from_pages:
+    if crawl.summary.pages_fetched + crawl.summary.unchanged >= run.settings.transform_apart_from_pages:
         return transform_large_run(run, crawl, previous, show)
     with run.timed("transform"):
         tables = build_tables(
@@ -166,13 +166,15 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
 
 
 def transform_large_run(run: Run, crawl: CrawlResult, previous: PreviousRelease, show) -> dict[str, pa.Table]:
-    """The transform in a process of its own, its pages read on Dask; the tables mapped from its files."""
+    """The transform in a process of its own (its pages read on Dask from dask_from_pages); the tables mapped
+    from its files."""
     with run.timed("transform"):
         done = transform_apart(transform_job(run, crawl, previous), on_progress=show)
     if done["worker_peak_mb"]:
         run.stage_peak_mb["transform"]["dask_workers"] = max(done["worker_peak_mb"].values())
     tables = done["tables"]
-    get_run_logger().info(f"transform: in its own process, pages read on {done['ran_on'] or 'it'}", extra=CONSOLE)
+    where = f"pages read on {done['ran_on']}" if done["ran_on"] else "pages read there"
+    get_run_logger().info(f"transform: in its own process, {where}", extra=CONSOLE)
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
 

@@ -107,6 +107,9 @@ class Settings:
     keep_releases: int = field(default=30, **_between(1, 100000))
     # Where the release is served in Datasette for the public ("" = nowhere): feed entries and messages link rows.
     datasette_base_url: str = ""
+    # From this many pages the transform runs in a process of its own (about 0.1 MB a page, which the flow's
+    # process, holding Prefect and Great Expectations, need not hold too); below, starting it costs more.
+    transform_apart_from_pages: int = field(default=2000, **_between(1, 10**9))
     # The transform reads pages on Dask (prefect-dask) from this many pages on: below it, starting workers costs
     # more than they save (on 2 cores Dask pays from about 8,000: benchmarks/dask_line.py). On a local cluster
     # (one worker process per core), or on the dask.distributed scheduler at dask_address when one is given

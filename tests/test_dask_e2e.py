@@ -147,7 +147,12 @@ def records_path(raw_dir: Path) -> Path:
 
 def test_a_large_run_end_to_end_publishes_from_its_own_transform_process(crawled, prefect_harness, tmp_path):
     site = Path(crawled[1]).parent / "site"
-    env = {**os.environ, "PREFECT_API_URL": prefect_harness, "SELVHJELP_DASK_FROM_PAGES": "100"}
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_harness,
+        "SELVHJELP_TRANSFORM_APART_FROM_PAGES": "100",
+        "SELVHJELP_DASK_FROM_PAGES": "100",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--source", "snapshot", "--snapshot-dir", str(site),
          "--output", str(tmp_path / "out")],

@@ -42,7 +42,7 @@ def one_size(n: int, tmp: Path, env: dict, floor: float, site: Path | None = Non
         "peak_mb": largest_peak(full["run"]),
         "largest_process_mb": full["peak_rss_mb"],  # any process of the run, from start to end (publish too)
         "flow_mb": max(p["flow"] for p in peaks.values()),
-        "crawl_mb": peaks["crawl"]["children"],  # the only child waited for by then
+        "crawl_mb": full["run"]["crawl"]["peak_memory_mb"],  # the crawl process's own figure
         "dask_workers_mb": peaks["transform"].get("dask_workers"),
         "stage_peak_mb": peaks,
         "stages": full["run"]["stage_seconds"],

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gc
 import json
+import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,7 @@ class CrawlSummary:
     bytes_downloaded: int
     requests: int
     duration_seconds: float
+    peak_memory_mb: float = 0.0  # the crawl process's largest resident set
 
     def line(self) -> str:
         failed = ", ".join(f"{n} {reason}" for reason, n in sorted(self.failed.items())) or "none"
@@ -71,22 +74,28 @@ class SiteUnreachable(CrawlError):
     """Too few pages answered to trust the crawl: the site (or our network) is down."""
 
 
-def check_site_answered(records: list[dict], site: str, min_share: float) -> None:
+def check_site_answered(records: Iterable[dict], site: str, min_share: float) -> None:
     """Raise SiteUnreachable unless at least `min_share` of the pages asked for got an answer."""
-    pages = [r for r in records if r["kind"] == "page"]
-    answered = sum(1 for r in pages if r["outcome"] in ANSWERED)
-    if pages and answered and answered >= min_share * len(pages):
+    asked, answered, unanswered = 0, 0, Counter()
+    for r in records:
+        if r["kind"] == "page":
+            asked += 1
+            if r["outcome"] in ANSWERED:
+                answered += 1
+            else:
+                unanswered[r["reason"]] += 1
+    if asked and answered and answered >= min_share * asked:
         return
-    reasons = Counter(r["reason"] for r in pages if r["outcome"] not in ANSWERED).most_common(2)
+    reasons = unanswered.most_common(2)
     why = "; ".join(f"{reason}" + (f" ×{n}" if n > 1 else "") for reason, n in reasons) or "no page was asked for"
-    raise SiteUnreachable(f"{site} unreachable: {answered} of {len(pages)} pages answered ({why})")
+    raise SiteUnreachable(f"{site} unreachable: {answered} of {asked} pages answered ({why})")
 
 
 class StartPageMissing(CrawlError):
     """A start URL given on the command line answered 404 or 410: a wrong address, not a removed page."""
 
 
-def check_start_pages(records: list[dict], start_urls: list[str] | None) -> None:
+def check_start_pages(records: Iterable[dict], start_urls: list[str] | None) -> None:
     """Raise StartPageMissing when every start URL the user gave answered "not found" (a configured start
     page that goes is a change of the site, recorded as such; a typed one is a mistake to say at once)."""
     if not start_urls:
@@ -118,25 +127,40 @@ class CrawlResult:
     def records(self) -> list[dict]:
         return read_records(self.records_path)
 
+    def iter_records(self) -> Iterator[dict]:
+        """The records one at a time: a check of a large crawl need not hold them all."""
+        return iter_records(self.records_path)
+
 
 def read_records(path: Path) -> list[dict]:
+    return list(iter_records(path))
+
+
+def iter_records(path: Path) -> Iterator[dict]:
     with Path(path).open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        yield from (json.loads(line) for line in f if line.strip())
 
 
-def summarise(records: list[dict], stats: dict, previous: dict, duration: float) -> CrawlSummary:
-    pages = [r for r in records if r["kind"] == "page"]
-    outcomes = Counter(r["outcome"] for r in pages)
+def summarise(records: Iterable[dict], stats: dict, previous: dict, duration: float) -> CrawlSummary:
+    """One pass over the records (a large crawl's are read from their file as they are counted)."""
+    outcomes, failed, new = Counter(), Counter(), 0
+    for r in records:
+        if r["kind"] == "page":
+            outcomes[r["outcome"]] += 1
+            new += r["outcome"] == "fetched" and r["url"] not in previous
+        if r["outcome"] in ("failed", "skipped"):
+            failed[r["reason"]] += 1
     return CrawlSummary(
         pages_fetched=outcomes["fetched"],
         unchanged=outcomes["not_modified"],
-        new=sum(1 for r in pages if r["outcome"] == "fetched" and r["url"] not in previous),
+        new=new,
         not_found=outcomes["not_found"],
         redirects=outcomes["redirect"],
-        failed=dict(Counter(r["reason"] for r in records if r["outcome"] in ("failed", "skipped"))),
+        failed=dict(failed),
         bytes_downloaded=int(stats.get("downloader/response_bytes", 0)),
         requests=int(stats.get("downloader/request_count", 0)),
         duration_seconds=round(duration, 3),
+        peak_memory_mb=float(stats.get("peak_memory_mb", 0.0)),
     )
 
 
@@ -163,7 +187,7 @@ def run_crawl(job: CrawlJob, timeout: float = 3600, on_progress=None) -> CrawlRe
             f"nothing published  [log: {out / 'crawl.log'}]"
         )
     known = read_known(job.known_path) if job.known_path else {}
-    return CrawlResult(job, summarise(read_records(job.records_path), stats, known, duration))
+    return CrawlResult(job, summarise(iter_records(job.records_path), stats, known, duration))
 
 
 def _crawl_in_this_process(job: CrawlJob) -> None:
@@ -204,6 +228,7 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
     )
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    stats["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     job.stats_path.write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from datetime import UTC
 from email.utils import format_datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ def _http_date(moment) -> str | None:
     return format_datetime(moment.astimezone(UTC), usegmt=True) if moment is not None else None
 
 
-def sitemap_state(previous: dict[str, dict], records: list[dict]) -> dict[str, dict]:
+def sitemap_state(previous: dict[str, dict], records: Iterable[dict]) -> dict[str, dict]:
     """The sitemaps' validators after a crawl: a failed fetch keeps what was known."""
     state = {url: dict(entry) for url, entry in previous.items()}
     for r in records:

@@ -22,6 +22,7 @@ import resource
 import shutil
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from transform.build import CaptureReader, NothingToRead, Progress, SiteNotAnswe
 
 log = logging.getLogger(__name__)
 CHUNKS_PER_WORKER = 4  # enough chunks that a slow one does not leave the other workers idle
+IN_FLIGHT_PER_WORKER = 2  # chunks submitted ahead per worker: each busy, none holding many read chunks
 CHUNK_PAGES = (64, 2000)  # bounds of a chunk: the per-task overhead below, a worker's memory above
 PROGRESS_SECONDS = 2.0  # a long transform says where it is this often
 CONNECT_TIMEOUT = "15s"  # a configured scheduler that does not answer by then is passed over
@@ -98,11 +100,9 @@ class DaskCaptureReader(CaptureReader):
         runner = dask_task_runner(self.settings)
         try:
             with runner:
-                futures = [
-                    runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": c}) for c in self._chunks(jobs, runner)
-                ]
+                workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
                 self.ran_on = self.settings.dask_address or "a local Dask cluster"
-                pages = self.keep(list(self._results(futures, len(jobs))))
+                pages = self.keep(list(self._results(runner, chunks(jobs, workers), workers, len(jobs))))
                 self.worker_peak_mb = runner.client.run(peak_rss_mb)
                 return pages
         # OSError: the scheduler at dask_address did not answer in time; RuntimeError: local workers could not
@@ -113,20 +113,26 @@ class DaskCaptureReader(CaptureReader):
             self.ran_on = None
             return self.read_here(jobs)
 
-    def _chunks(self, jobs, runner) -> list[list]:
-        workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
-        return chunks(jobs, workers)
+    def _results(self, runner, pieces: list[list], workers: int, total: int):
+        """Each chunk's pages in the order of the jobs, with a progress line every PROGRESS_SECONDS. At most
+        IN_FLIGHT_PER_WORKER chunks per worker are submitted ahead of the one awaited: read chunks do not
+        pile up in the workers' memory while an earlier one is still being read."""
+        waiting, window = deque(), workers * IN_FLIGHT_PER_WORKER
+        progress = {"done": 0, "said": time.monotonic()}
+        for piece in pieces:
+            waiting.append(runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": piece}))
+            if len(waiting) >= window:
+                yield from self._collected(waiting.popleft(), progress, total)
+        while waiting:
+            yield from self._collected(waiting.popleft(), progress, total)
 
-    def _results(self, futures, total: int):
-        """Each chunk's pages in the order of the jobs, with a progress line every PROGRESS_SECONDS."""
-        last, done = time.monotonic(), 0
-        for future in futures:
-            results = future.result()
-            done += len(results)
-            if self.on_progress and time.monotonic() - last >= PROGRESS_SECONDS:
-                last = time.monotonic()
-                self.on_progress(f"transform: read {done} of {total} pages", 0.5 * done / total)
-            yield from results
+    def _collected(self, future, progress: dict, total: int) -> list[tuple]:
+        results = future.result()
+        progress["done"] += len(results)
+        if self.on_progress and time.monotonic() - progress["said"] >= PROGRESS_SECONDS:
+            progress["said"] = time.monotonic()
+            self.on_progress(f"transform: read {progress['done']} of {total} pages", 0.5 * progress["done"] / total)
+        return results
 
 
 # -- the transform in a process of its own ---------------------------------------------------------

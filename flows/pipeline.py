@@ -125,9 +125,8 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
     with run.timed("crawl"):
         crawl = run_crawl(job, on_progress=lambda progress: show_crawl_progress(run, progress))
     get_run_logger().info(crawl.summary.line(), extra=CONSOLE)
-    records = crawl.records()
-    check_start_pages(records, start_urls)
-    check_site_answered(records, run.target.name, run.settings.min_answer_share)
+    check_start_pages(crawl.iter_records(), start_urls)
+    check_site_answered(crawl.iter_records(), run.target.name, run.settings.min_answer_share)
     return crawl
 
 
@@ -226,7 +225,7 @@ def publish_release(run: Run, tables: dict[str, pa.Table], report: ValidationRep
     """Write the release files, move them into place, switch `latest`, then save the next run's state."""
     run.progress.show("publish")
     stage = run.layout.staging(run.run_id)
-    sitemaps = sitemap_state(read_sitemap_state(run.layout.sitemap_state), crawl.records())
+    sitemaps = sitemap_state(read_sitemap_state(run.layout.sitemap_state), crawl.iter_records())
     run_json = {
         "run_id": run.run_id,
         "source": run.target.description,

@@ -24,6 +24,13 @@ MONTHS = (
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _HAS_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_SHORT_MONTHS = {m[:3]: i for i, m in enumerate(MONTHS, 1)} | {"sept": 9}
+_MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS, 1)} | _SHORT_MONTHS
+# the form nearly every page prints ("15 november 2021", "15. nov. 2021"), read without dateparser,
+# whose first use costs most of a second; anything else still goes to dateparser
+_WRITTEN = re.compile(
+    r"(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True)) + r")\.?\s+(\d{4})", re.I
+)
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -51,6 +58,8 @@ def parse_norwegian_date(text: str | None) -> date | None:
         text = text.rsplit(":", 1)[1].strip()
     if not _HAS_YEAR.search(text):
         return None  # dateparser would fill in the current year
+    if m := _WRITTEN.fullmatch(text.rstrip(". ")):
+        return _valid(int(m[3]), _MONTH_NUMBER[m[2].lower()], int(m[1]))
     import dateparser  # slow to import; only pages with a written-out date need it
 
     cleaned = re.sub(r"(?<=\d)\.(?=\s)", "", text).rstrip(". ")  # "15. nov. 2021." -> "15 nov. 2021"

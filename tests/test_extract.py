@@ -91,6 +91,30 @@ def test_norwegian_dates(text, expected):
     assert parse_norwegian_date(text) == expected
 
 
+def test_written_dates_read_without_dateparser_as_dateparser_reads_them():
+    import dateparser
+
+    from selvhjelp_data.dates import MONTHS
+
+    forms = ("{d} {m} {y}", "{d}. {m} {y}.", "{d}. {s}. {y}", "{d} {S} {y}", "Sist endret: {d}. {M} {y}")
+    for year in (2019, 2024):
+        for name in MONTHS:
+            for day in (1, 9, 28, 29, 30, 31):
+                for form in forms:
+                    text = form.format(d=day, m=name, s=name[:3], S=name[:3].upper(), M=name.capitalize(), y=year)
+                    cleaned = text.rsplit(":", 1)[-1].strip().replace(". ", " ").rstrip(". ")
+                    parsed = dateparser.parse(
+                        cleaned,
+                        languages=["nb"],
+                        settings={
+                            "DATE_ORDER": "DMY",
+                            "STRICT_PARSING": True,
+                            "REQUIRE_PARTS": ["day", "month", "year"],
+                        },
+                    )
+                    assert parse_norwegian_date(text) == (parsed.date() if parsed else None), text
+
+
 def test_title_printed_twice_before_the_label_is_dropped():
     html = (
         "<html><body><div><h1>Tittel</h1><p>Tittel</p><p>Sist endret: 12.03.2010</p><p>Tekst her.</p></div>"

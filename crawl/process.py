@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import resource
 import sys
 import time
 from collections import Counter
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from crawl.progress import CrawlProgress
 from crawl.state import read_known
-from selvhjelp_data.child import run_child
+from selvhjelp_data.child import peak_memory_mb, run_child
 from selvhjelp_data.records import ANSWERED
 
 
@@ -228,7 +227,7 @@ def _crawl_in_this_process(job: CrawlJob) -> None:
     )
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
-    stats["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    stats["peak_memory_mb"] = peak_memory_mb()
     job.stats_path.write_text(json.dumps(stats, indent=1, default=str), encoding="utf-8")
 
 

@@ -18,12 +18,11 @@ import json
 import logging
 import os
 import pickle
-import resource
 import shutil
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,7 +30,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from selvhjelp_data.child import run_child
+from selvhjelp_data.child import peak_memory_mb, run_child
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import Settings
@@ -74,11 +73,6 @@ def prefect_api_url() -> str | None:
     return str(context.client.api_url) if context else os.environ.get("PREFECT_API_URL")
 
 
-def peak_rss_mb() -> float:
-    """This process's largest resident set so far, in MB (run on each worker)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def chunks(jobs: list, workers: int) -> list[list]:
     low, high = CHUNK_PAGES
     size = min(high, max(low, -(-len(jobs) // (workers * CHUNKS_PER_WORKER))))
@@ -103,7 +97,7 @@ class DaskCaptureReader(CaptureReader):
                 workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
                 self.ran_on = self.settings.dask_address or "a local Dask cluster"
                 pages = self.keep(list(self._results(runner, chunks(jobs, workers), workers, len(jobs))))
-                self.worker_peak_mb = runner.client.run(peak_rss_mb)
+                self.worker_peak_mb = runner.client.run(peak_memory_mb)
                 return pages
         # OSError: the scheduler at dask_address did not answer in time; RuntimeError: local workers could not
         # start (a script without an `if __name__ == "__main__"` guard, which spawned workers import again)
@@ -160,6 +154,7 @@ class TransformJob:
     settings: Settings
     out_dir: str
     api_url: str | None = None  # the Prefect API the Dask workers' task runs report to
+    previous_files: dict[str, str] = field(default_factory=dict)  # its missing or damaged files, checked by the run
 
     @property
     def result_path(self) -> Path:
@@ -209,10 +204,11 @@ def _transform_here(job: TransformJob) -> None:
     """The child's work: the rows of every table, each table written (Arrow IPC, memory-mapped back by the
     run) and its rows let go before the next is built, so no two copies of the release are held at once."""
     from crawl.process import read_records
-    from publish.previous import empty_tables, file_problems, read_release_tables
+    from publish.previous import empty_tables, read_release_tables
 
+    # the files as the run checked them: hashing the whole previous release again would read it twice
     previous = (
-        read_release_tables(Path(job.previous_release) / "data", file_problems(Path(job.previous_release)))
+        read_release_tables(Path(job.previous_release) / "data", job.previous_files)
         if job.previous_release
         else empty_tables()
     )

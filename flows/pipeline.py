@@ -38,6 +38,7 @@ from publish.previous import PreviousRelease
 from publish.previous import read_previous_release as read_release
 from publish.release import ReleaseInfo, keep_failed, promote, write_release_files
 from publish.retention import prune_releases
+from selvhjelp_data.child import peak_memory_mb
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.raw_store import RawStore
 from selvhjelp_data.runs import RunInfo, run_started_at
@@ -78,15 +79,13 @@ class Run:
             yield
         finally:
             self.stage_seconds[stage] = round(time.monotonic() - started, 3)
-            self.stage_peak_mb[stage] = peak_memory_mb()
+            self.stage_peak_mb[stage] = stage_peaks()
 
 
-def peak_memory_mb() -> dict[str, float]:
+def stage_peaks() -> dict[str, float]:
     """The largest resident set so far of this process ("flow") and of any child it waited for (the
-    crawl, the transform's workers): read after each stage, an upper bound of what the stage needed."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"flow": round(own / 1024, 1), "children": round(children / 1024, 1)}  # kB on Linux
+    crawl, the transform's process): read after each stage, an upper bound of what the stage needed."""
+    return {"flow": peak_memory_mb(), "children": peak_memory_mb(resource.RUSAGE_CHILDREN)}
 
 
 @task(name="read-previous-release", cache_policy=NO_CACHE)
@@ -147,19 +146,20 @@ def transform_tables(run: Run, crawl: CrawlResult, previous: PreviousRelease) ->
     a small run, in a process of its own, with its pages read on Dask, for a large one (flows/engine.py)."""
     show = partial(show_transform_progress, run)
     if crawl.summary.pages_fetched + crawl.summary.unchanged >= run.settings.transform_apart_from_pages:
-        return transform_large_run(run, crawl, previous, show)
-    with run.timed("transform"):
-        tables = build_tables(
-            crawl.records(),
-            crawl.raw_dir,
-            previous.tables,
-            run.info,
-            run.target.urls,
-            run.target.description,
-            on_progress=show,
-            previous_run=previous.run_id,
-            min_answer_share=run.settings.min_answer_share,
-        )
+        tables = transform_large_run(run, crawl, previous, show)
+    else:
+        with run.timed("transform"):
+            tables = build_tables(
+                crawl.records(),
+                crawl.raw_dir,
+                previous.tables,
+                run.info,
+                run.target.urls,
+                run.target.description,
+                on_progress=show,
+                previous_run=previous.run_id,
+                min_answer_share=run.settings.min_answer_share,
+            )
     get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
     return tables
 
@@ -171,11 +171,9 @@ def transform_large_run(run: Run, crawl: CrawlResult, previous: PreviousRelease,
         done = transform_apart(transform_job(run, crawl, previous), on_progress=show)
     if done["worker_peak_mb"]:
         run.stage_peak_mb["transform"]["dask_workers"] = max(done["worker_peak_mb"].values())
-    tables = done["tables"]
     where = f"pages read on {done['ran_on']}" if done["ran_on"] else "pages read there"
     get_run_logger().info(f"transform: in its own process, {where}", extra=CONSOLE)
-    get_run_logger().info("tables: " + ", ".join(f"{n} {t.num_rows}" for n, t in tables.items()), extra=CONSOLE)
-    return tables
+    return done["tables"]
 
 
 def transform_job(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> TransformJob:
@@ -183,6 +181,7 @@ def transform_job(run: Run, crawl: CrawlResult, previous: PreviousRelease) -> Tr
         records_path=str(crawl.records_path),
         raw_dir=str(crawl.raw_dir),
         previous_release=str(previous.path) if previous.path else None,
+        previous_files=previous.files,
         run=run.info,
         urls=run.target.urls,
         source=run.target.description,

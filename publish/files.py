@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_PATTERN = "^[=+\\-@\t\r]"
+_FORMULA_PATTERN = "^[" + re.escape("".join(_FORMULA_START)) + "]"  # the same characters, for Arrow
 CSV_BATCH_ROWS = 4096  # rows converted and written at a time: memory stays that of one batch
 
 

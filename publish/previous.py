@@ -104,6 +104,7 @@ class PreviousRelease:
     path: Path | None  # None on a first run
     tables: dict[str, pa.Table]
     problems: list[str] = field(default_factory=list)  # what was wrong, and what was done about it
+    files: dict[str, str] = field(default_factory=dict)  # its files that are missing or damaged (file_problems)
 
     @property
     def published(self) -> bool:
@@ -134,7 +135,8 @@ def read_previous_release(layout: OutputLayout) -> PreviousRelease:
             said = [f"{release}: {problem} {path}" for path, problem in problems.items()]
             for line in passed_over + said:
                 log.warning("release damaged: %s", line)
-            return PreviousRelease(release, read_release_tables(release / "data", problems), passed_over + said)
+            tables = read_release_tables(release / "data", problems)
+            return PreviousRelease(release, tables, passed_over + said, problems)
         passed_over.append(f"{release}: {', '.join(f'{p} {path}' for path, p in problems.items())}")
     if passed_over:
         raise DamagedReleases("no release can be read to start from: " + "; ".join(passed_over))

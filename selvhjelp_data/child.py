@@ -4,6 +4,7 @@ when it ends, and a stop of the run ends it too."""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 from collections.abc import Callable
@@ -41,3 +42,9 @@ def run_child(
             proc.kill()
             proc.wait()
         proc.stdout.close()
+
+
+def peak_memory_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """The largest resident set so far of this process (or, with RUSAGE_CHILDREN, of any child it waited
+    for), in MB (Linux counts kB)."""
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)

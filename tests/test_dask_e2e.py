@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -164,3 +165,34 @@ def test_a_large_run_end_to_end_publishes_from_its_own_transform_process(crawled
     assert 0 < run["stage_peak_mb"]["transform"]["dask_workers"] < 1024
     pages = pq.read_table(tmp_path / "out" / "latest" / "data" / "pages.parquet")
     assert pages.num_rows > PAGES and not (tmp_path / "out" / "state" / "runs" / run["run_id"] / "transform").exists()
+
+
+def test_the_transforms_process_reads_a_damaged_previous_release_as_the_run_checked_it(
+    crawled, prefect_harness, tmp_path
+):
+    """A previous release whose Parquet file is damaged: the run's check says so, and the transform's own
+    process reads that table from its CSV, as the transform in the flow's process does."""
+    from flows.engine import TransformJob, transform_apart
+    from publish.previous import read_previous_release
+    from publish.release import ReleaseInfo, promote, write_release_files
+    from selvhjelp_data.layout import OutputLayout
+
+    records, raw_dir, urls = crawled
+    layout = OutputLayout(tmp_path / "out")
+    first = build_tables(records, raw_dir, empty_tables(), RUN, urls, "synthetic", min_answer_share=0.5)
+    stage = layout.staging(RUN.run_id)
+    write_release_files(stage, first, ReleaseInfo(RUN.run_id, "synthetic", ".*"), load_settings())
+    promote(stage, layout, RUN.run_id)
+    damaged = layout.latest / "data" / "quotes.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    previous = read_previous_release(layout)
+    assert previous.files == {"data/quotes.parquet": "damaged"}
+    later = RunInfo.at(RUN.started_at + timedelta(days=1))
+    settings = dataclasses.replace(load_settings(), dask_from_pages=10**6)
+    job = TransformJob(
+        str(records_path(raw_dir)), str(raw_dir), str(previous.path), later, urls, "synthetic", previous.run_id,
+        0.5, settings, str(tmp_path / "apart"), previous_files=previous.files,
+    )  # fmt: skip
+    apart = transform_apart(job)["tables"]
+    here = build_tables(records, raw_dir, previous.tables, later, urls, "synthetic", None, previous.run_id, 0.5)
+    assert all(apart[n].equals(here[n]) for n in here) and apart["quotes"].num_rows == first["quotes"].num_rows

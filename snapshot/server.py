@@ -88,11 +88,18 @@ class Resource:
 
     url: str
     status: int
-    body: bytes = b""
+    inline: bytes = b""  # a body given here; a snapshot's bodies stay in `file` until asked for
     content_type: str | None = None
     last_modified: datetime | None = None
     location: str | None = None
     scenario: str | None = None
+    file: Path | None = None
+
+    @property
+    def body(self) -> bytes:
+        """Read from its file at each answer: a generated site of 100,000 pages is a GB of bodies, and
+        the server runs in the flow's process."""
+        return self.file.read_bytes() if self.file else self.inline
 
     @property
     def etag(self) -> str:
@@ -122,12 +129,11 @@ def load_site(epoch: int = 1, site_dir: Path = SITE_DIR) -> dict[str, Resource]:
     for entry in manifest["resources"]:
         if epoch not in entry["epochs"]:
             continue
-        body = (site_dir / "files" / entry["file"]).read_bytes() if "file" in entry else b""
         last_modified = entry.get("last_modified")
         site[_path_key(entry["url"])] = Resource(
             url=entry["url"],
             status=entry["status"],
-            body=body,
+            file=site_dir / "files" / entry["file"] if "file" in entry else None,
             content_type=entry.get("content_type"),
             last_modified=datetime.fromisoformat(last_modified.replace("Z", "+00:00")) if last_modified else None,
             location=entry.get("location"),

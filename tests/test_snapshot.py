@@ -1,6 +1,7 @@
 """The bundled snapshot and its server: seed text, HTTP semantics, epoch-2 scenarios, fault modes."""
 
 import http.client
+import json
 import re
 import socket
 import subprocess
@@ -94,6 +95,21 @@ def test_the_request_log_counts_what_was_downloaded(snapshot_server):
     entries = snapshot_server.requests()
     assert [(e.method, e.path, e.status) for e in entries] == [("GET", "/kontakt/", 200), ("HEAD", "/kontakt/", 200)]
     assert entries[0].bytes > 1000 and entries[1].bytes == 0
+
+
+def test_bodies_stay_on_disk_until_asked_for(tmp_path):
+    """The server runs in the flow's process: a generated site of 100,000 pages would be a GB of bodies
+    held there. So a body is read at each answer: a file changed under a running server is served changed."""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.html").write_text("<html><body><p>første</p></body></html>", encoding="utf-8")
+    manifest = {"resources": [{"url": "https://selvhjelp.no/a/", "epochs": [1], "status": 200, "file": "a.html",
+                               "content_type": "text/html; charset=utf-8"}]}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with SnapshotServer(site_dir=tmp_path) as server:
+        assert "første" in fetch(server, "/a/")[1].decode()
+        (files / "a.html").write_text("<html><body><p>andre</p></body></html>", encoding="utf-8")
+        assert "andre" in fetch(server, "/a/")[1].decode()
 
 
 def test_concurrent_requests_are_served_in_parallel():

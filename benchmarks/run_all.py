@@ -13,7 +13,7 @@ import peer
 import run_cost
 import scale
 import warm
-from measure import machine, now
+from measure import machine, now, processes_of
 
 
 def verdict(ok: bool) -> str:
@@ -25,13 +25,15 @@ def row(what: str, measured: str, target: str, ok: bool) -> str:
 
 
 def peaks(stage_peak_mb: dict) -> str:
-    return ", ".join(f"{stage} {p['flow']:.0f} / {p['children']:.0f}" for stage, p in stage_peak_mb.items())
+    return "; ".join(f"{stage}: {processes_of(p)}" for stage, p in stage_peak_mb.items())
 
 
 def processes(r: dict) -> str:
-    """Each process's peak: the flow, the crawl, the Dask workers (when the pages were read on Dask)."""
+    """Each process's peak: the flow, the crawl, the transform's own process and the Dask workers (when
+    the run started them)."""
+    transform = f", transform {r['transform_mb']:.0f}" if r["transform_mb"] else ""
     workers = f", Dask worker {r['dask_workers_mb']:.0f}" if r["dask_workers_mb"] else ""
-    return f"flow {r['flow_mb']:.0f}, crawl {r['crawl_mb']:.0f}{workers}"
+    return f"flow {r['flow_mb']:.0f}, crawl {r['crawl_mb']:.0f}{transform}{workers}"
 
 
 def dask_line_figures(line: dict) -> str:
@@ -135,7 +137,7 @@ def main() -> None:
             fetch["ratio"] <= 1.2,
         ),
         "",
-        "## Stage split (seconds) and peak memory (MB, flow process / children, after each stage)",
+        "## Stage split (seconds) and peak memory (MB, each process, read after each stage)",
         "",
         "| run | crawl | transform | validate | peak memory |",
         "|---|---|---|---|---|",

@@ -162,7 +162,8 @@ class TransformJob:
 
 
 def transform_apart(job: TransformJob, on_progress: Progress | None = None, timeout: float = 6 * 3600) -> dict:
-    """Run the transform in its own process; {"tables": {name: Arrow table}, "ran_on", "worker_peak_mb"}.
+    """Run the transform in its own process; {"tables": {name: Arrow table}, "ran_on", "worker_peak_mb",
+    "peak_mb" (its own)}.
     A site that did not answer or holds nothing to read raises as it would here; anything else, TransformError."""
     out = Path(job.out_dir)
     shutil.rmtree(out, ignore_errors=True)
@@ -230,7 +231,7 @@ def _transform_here(job: TransformJob) -> None:
             with pa.ipc.new_file(sink, arrow.schema) as writer:
                 writer.write_table(arrow)
         del arrow
-    result = {"ran_on": reader.ran_on, "worker_peak_mb": reader.worker_peak_mb}
+    result = {"ran_on": reader.ran_on, "worker_peak_mb": reader.worker_peak_mb, "peak_mb": peak_memory_mb()}
     job.result_path.write_text(json.dumps(result), encoding="utf-8")
 
 

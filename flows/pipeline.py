@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import resource
 import shutil
 import threading
 import time
@@ -79,13 +78,13 @@ class Run:
             yield
         finally:
             self.stage_seconds[stage] = round(time.monotonic() - started, 3)
-            self.stage_peak_mb[stage] = stage_peaks()
+            # the largest resident set of this process so far: read after each stage, it bounds the stage;
+            # the stage's own processes (crawl, transform, Dask workers) add their figures (processes_peaked)
+            self.stage_peak_mb[stage] = {"flow": peak_memory_mb()}
 
-
-def stage_peaks() -> dict[str, float]:
-    """The largest resident set so far of this process ("flow") and of any child it waited for (the
-    crawl, the transform's process): read after each stage, an upper bound of what the stage needed."""
-    return {"flow": peak_memory_mb(), "children": peak_memory_mb(resource.RUSAGE_CHILDREN)}
+    def processes_peaked(self, stage: str, **peaks_mb: float | None) -> None:
+        """The peaks of the processes a stage started, each its own figure (see peak_memory_mb)."""
+        self.stage_peak_mb[stage].update((who, mb) for who, mb in peaks_mb.items() if mb)
 
 
 @task(name="read-previous-release", cache_policy=NO_CACHE)
@@ -123,6 +122,7 @@ def crawl_site(run: Run, start_urls: list[str] | None, previous: PreviousRelease
     )  # a mirror gets live politeness
     with run.timed("crawl"):
         crawl = run_crawl(job, on_progress=lambda progress: show_crawl_progress(run, progress))
+    run.processes_peaked("crawl", crawl=crawl.summary.peak_memory_mb)
     get_run_logger().info(crawl.summary.line(), extra=CONSOLE)
     check_start_pages(crawl.iter_records(), start_urls)
     check_site_answered(crawl.iter_records(), run.target.name, run.settings.min_answer_share)
@@ -169,8 +169,8 @@ def transform_large_run(run: Run, crawl: CrawlResult, previous: PreviousRelease,
     from its files."""
     with run.timed("transform"):
         done = transform_apart(transform_job(run, crawl, previous), on_progress=show)
-    if done["worker_peak_mb"]:
-        run.stage_peak_mb["transform"]["dask_workers"] = max(done["worker_peak_mb"].values())
+    workers = max(done["worker_peak_mb"].values(), default=None)
+    run.processes_peaked("transform", transform=done["peak_mb"], dask_workers=workers)
     where = f"pages read on {done['ran_on']}" if done["ran_on"] else "pages read there"
     get_run_logger().info(f"transform: in its own process, {where}", extra=CONSOLE)
     return done["tables"]

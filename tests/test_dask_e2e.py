@@ -162,7 +162,9 @@ def test_a_large_run_end_to_end_publishes_from_its_own_transform_process(crawled
     assert done.returncode == 0, done.stderr[-2000:]
     assert "transform: in its own process, pages read on a local Dask cluster" in done.stdout + done.stderr
     run = json.loads((tmp_path / "out" / "latest" / "run.json").read_text())
-    assert 0 < run["stage_peak_mb"]["transform"]["dask_workers"] < 1024
+    peaks = run["stage_peak_mb"]
+    assert 0 < peaks["transform"]["dask_workers"] < 1024 and 0 < peaks["transform"]["transform"] < 1024
+    assert 0 < peaks["crawl"]["crawl"] == run["crawl"]["peak_memory_mb"]
     pages = pq.read_table(tmp_path / "out" / "latest" / "data" / "pages.parquet")
     assert pages.num_rows > PAGES and not (tmp_path / "out" / "state" / "runs" / run["run_id"] / "transform").exists()
 

@@ -325,7 +325,11 @@ class DocumentIndex:
                 self._add(root, _with_register(Document(entry.document_id, entry.kind), entry), [])
         for one in series:
             self.names.update((name, one) for name in one.names)  # a series name is resolved where it stands
-        self.references = [(ref, self.group_of[identity.find(key)]) for ref, key in zip(references, keys, strict=True)]
+        self.keys = keys  # each reference's group key, in the order of the references given
+
+    def document_of(self, reference: int) -> str:
+        """The document of the reference at this place in the list the index was made of."""
+        return self.group_of[self.identity.find(self.keys[reference])]
 
     def _add(self, root: str, doc: Document, spellings: list[str]) -> None:
         self.documents[doc.document_id] = doc
@@ -551,55 +555,104 @@ def build_document_tables(
     registered: tuple[RegisteredDocument, ...] | None = None,
     series: tuple[Series, ...] | None = None,
 ) -> tuple[list[dict], list[dict], DocumentIndex]:
-    """This run's documents and mentions from the pages live now (page_id -> (content, version));
-    `readings` holds step 1 of pages already read (by the extraction workers); the register (by default
+    """This run's documents and mentions from the pages live now (page_id -> (content, version)), all
+    pages at once (a large run's transform takes the same steps a chunk of pages at a time);
+    `readings` holds step 1 of pages already read; the register (by default
     transform/register/documents.yaml) names the documents and the series the pages cite."""
-    registered = register.documents() if registered is None else registered
-    series = register.series() if series is None else series
-    references, same, acronyms = [], [], {}
-    for pid in sorted(contents):
-        reading = (readings or {}).get(pid) or read_references(pid, contents[pid][0])
-        acronyms.update(reading.acronyms)
-        same += [(a + len(references), b + len(references)) for a, b in reading.same]
-        references += reading.references
-    identity, keys = resolve(references, same, acronyms, list(previous), registered)
-    index = DocumentIndex(identity, references, keys, series)
+    said = References()
+    page_readings = {
+        pid: (readings or {}).get(pid) or read_references(pid, contents[pid][0]) for pid in sorted(contents)
+    }
+    for reading in page_readings.values():
+        said.add(reading)
+    index = document_index(said, previous, registered, series)
     finder = TitleFinder(index.names)
-    mentions = _editions_of_series_names(index, finder, contents)
-    spans = defaultdict(list)  # by page: one pass, not a scan of every reference for each page
-    for r, doc_id in mentions:
-        spans[r.page_id].append([doc_id, r.position, r.position + len(r.matched_text)])
-    for pid in sorted(contents):
-        for ref in find_titles(finder, index, pid, contents[pid][0], spans[pid]):
-            ref.doc.add_alias(ref.matched_text)  # a spelling seen on the pages
-            mentions.append((ref, ref.doc.document_id))
+    mentions = []
+    for pid, reading in page_readings.items():
+        mentions += page_mentions(index, finder, said, pid, contents[pid][0], reading)
     rows = mention_rows(mentions, {pid: version for pid, (_, version) in contents.items()})
     return document_rows(index, rows), rows, index
 
 
-def _editions_of_series_names(index: DocumentIndex, finder: TitleFinder, contents) -> list[tuple[Reference, str]]:
-    """The references read from the pages, where one that is a series name alone (a heading "Nasjonal
-    plan for selvhjelp") stands for the edition its page names (see _edition)."""
+class References:
+    """Step 1 of every page, each thing said kept once: the identity of documents (step 2) depends on
+    what the references say (their spellings and facts) and on which came first in page order, never on
+    how often they are said. A large site repeats the same few citations on thousands of pages: this is
+    what of its references a run holds at once. Add the readings in page order."""
+
+    def __init__(self):
+        self.references: list[Reference] = []  # the first reference that says each thing
+        self.same: list[tuple[int, int]] = []  # pairs of them that are one document, first occurrence kept
+        self.acronyms: dict[str, str] = {}
+        self._index: dict[tuple, int] = {}
+        self._pairs: set[tuple[int, int]] = set()
+
+    def add(self, reading: PageReading) -> None:
+        self.acronyms.update(reading.acronyms)
+        local = [self.index_of(ref) for ref in reading.references]
+        for a, b in reading.same:
+            if (pair := (local[a], local[b])) not in self._pairs:
+                self._pairs.add(pair)
+                self.same.append(pair)
+
+    def index_of(self, ref: Reference) -> int:
+        said = _what_it_says(ref)
+        if (i := self._index.get(said)) is None:
+            i = self._index[said] = len(self.references)
+            self.references.append(ref)
+        return i
+
+
+def _what_it_says(ref: Reference) -> tuple:
+    """All of a reference that step 2 reads (not where it stands: page, position, context)."""
+    doc = ref.doc
+    facts = (doc.document_id, doc.kind, doc.identifier, doc.is_number, doc.title, doc.year_from, doc.year_to)
+    return (*facts, doc.issuer, tuple(doc.aliases), tuple(doc.inferred_columns), ref.matched_text,
+            ref.title_rank, tuple(ref.also))  # fmt: skip
+
+
+def document_index(
+    said: References,
+    previous: list[dict] = (),
+    registered: tuple[RegisteredDocument, ...] | None = None,
+    series: tuple[Series, ...] | None = None,
+) -> DocumentIndex:
+    """Step 2: one identity over everything the pages said, the register's and the previous release's."""
+    registered = register.documents() if registered is None else registered
+    series = register.series() if series is None else series
+    identity, keys = resolve(said.references, said.same, said.acronyms, list(previous), registered)
+    return DocumentIndex(identity, said.references, keys, series)
+
+
+def page_mentions(
+    index: DocumentIndex, finder: TitleFinder, said: References, pid: str, page: PageContent, reading: PageReading
+) -> list[tuple[Reference, str]]:
+    """Step 3 for one page: its references with their documents, and the known names in its running text
+    (each a spelling its document is then known by: pages are to be taken in page order)."""
+    refs = [(ref, index.document_of(said.index_of(ref))) for ref in reading.references]
+    mentions = _editions_of_series_names(finder, page, refs)
+    spans = [[doc_id, r.position, r.position + len(r.matched_text)] for r, doc_id in mentions]
+    for ref in find_titles(finder, index, pid, page, spans):
+        ref.doc.add_alias(ref.matched_text)  # a spelling seen on the pages
+        mentions.append((ref, ref.doc.document_id))
+    return mentions
+
+
+def _editions_of_series_names(finder: TitleFinder, page: PageContent, refs: list) -> list[tuple[Reference, str]]:
+    """A page's references, where one that is a series name alone (a heading "Nasjonal plan for selvhjelp")
+    stands for the edition its page names (see _edition)."""
     mentions = []
-    by_page = defaultdict(list)
-    for ref, doc_id in index.references:
-        by_page[ref.page_id].append((ref, doc_id))
-    for pid, refs in by_page.items():
-        named = sorted((r.position, doc_id) for r, doc_id in refs)
-        for ref, doc_id in refs:
-            series = finder.names.get(names.word_key(ref.matched_text))
-            if isinstance(series, Series):
-                placed = _placed_at(contents[pid][0], ref.position)
-                hit = Hit(
-                    placed, ref.position - placed.offset, ref.position - placed.offset + len(ref.matched_text), series
-                )
-                doc_id = (
-                    _edition(
-                        hit, [[d, r.position, r.position + len(r.matched_text)] for r, d in refs if r is not ref], named
-                    )
-                    or doc_id
-                )
-            mentions.append((ref, doc_id))
+    named = sorted((r.position, doc_id) for r, doc_id in refs)
+    for ref, doc_id in refs:
+        series = finder.names.get(names.word_key(ref.matched_text))
+        if isinstance(series, Series):
+            placed = _placed_at(page, ref.position)
+            hit = Hit(
+                placed, ref.position - placed.offset, ref.position - placed.offset + len(ref.matched_text), series
+            )
+            others = [[d, r.position, r.position + len(r.matched_text)] for r, d in refs if r is not ref]
+            doc_id = _edition(hit, others, named) or doc_id
+        mentions.append((ref, doc_id))
     return mentions
 
 

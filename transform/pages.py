@@ -143,7 +143,7 @@ class PageTables:
     placeholders: dict[str, str] = field(default_factory=dict)  # page_id -> why its answer was not the page
 
 
-class _Versions:
+class Versions:
     """page_versions as they grow: the latest version of each page, and the text each new one replaced."""
 
     def __init__(self, previous: list[dict]):
@@ -204,30 +204,62 @@ def build_page_tables(
     run: RunInfo,
     read_captures: Reader | None = None,
 ) -> PageTables:
-    """pages, page_versions and changes after this run, and the content of every live page.
+    """pages, page_versions and changes after this run, and the content of every live page, all pages at
+    once (a large run's transform takes the same steps a chunk of pages at a time: transform/build.py).
 
-    `read_captures` reads many captures at once (in a process pool, for large runs).
+    `read_captures` reads many captures at once (on Dask workers, for large runs).
     """
     previous = {p["page_id"]: p for p in previous_pages}
     fetches = fetches_of(records, previous)
-    captures = {pid: capture_to_read(fetch, previous.get(pid)) for pid, fetch in fetches.items()}
-    jobs = [(fetches[pid].url, sha, content_type) for pid, (sha, content_type) in captures.items() if sha]
     read = serial_reader(read_raw)
-    pages = {url: believable_date(page, run) for url, page in (read_captures or read)(jobs).items()}
-    versions = _Versions(previous_versions)
+    pages = read_pages(fetches, previous, read_captures or read, run)
+    versions = Versions(previous_versions)
+    stand_ins = placeholders(answered(fetches, pages), latest_hashes(versions), probe_answer(records, read))
+    return page_rows(fetches, previous, pages, versions, stand_ins, read, run)
+
+
+def read_pages(fetches: dict[str, Fetch], previous: dict[str, dict], reader: Reader, run: RunInfo) -> dict:
+    """{url: page} of the captures these pages have this run (their new ones, or their last good ones)."""
+    jobs = []
+    for pid, fetch in fetches.items():
+        sha, content_type = capture_to_read(fetch, previous.get(pid))
+        if sha:
+            jobs.append((fetch.url, sha, content_type))
+    return {url: believable_date(page, run) for url, page in reader(jobs).items()}
+
+
+def answered(fetches: dict[str, Fetch], pages: dict) -> dict[str, PageContent]:
+    """{page_id: page} of the pages that answered this run with something readable."""
+    return {pid: pages[f.url] for pid, f in fetches.items() if f.verdict == OK and pages.get(f.url) is not None}
+
+
+def latest_hashes(versions: Versions) -> dict[str, str]:
+    """Each page's last text, as its hash (all a stand-in's test compares is whether texts are equal)."""
+    return {pid: v["content_sha256"] for pid, v in versions.latest.items()}
+
+
+def page_rows(
+    fetches: dict[str, Fetch],
+    previous: dict[str, dict],
+    pages: dict,
+    versions: Versions,
+    stand_ins: dict[str, str],
+    read: Reader,
+    run: RunInfo,
+) -> PageTables:
+    """The rows of these pages (`pages`: their captures read, {url: page}); `stand_ins`: pages whose
+    answer was not the page (transform/placeholders.py), whose last good capture is read instead."""
     tables = PageTables(pages=[], versions=versions.rows, changes=[], contents={}, carried=set())
-    answered = {pid: pages[f.url] for pid, f in fetches.items() if f.verdict == OK and pages.get(f.url) is not None}
-    last_texts = {pid: v["text"] for pid, v in versions.latest.items()}
-    tables.placeholders = placeholders(answered, last_texts, probe_answer(records, read))
+    tables.placeholders = stand_ins
     for pid, fetch in fetches.items():
         prev = previous.get(pid)
-        (sha, content_type), page = captures[pid], pages.get(fetch.url)
-        if fetch.verdict == OK and (page is None or pid in tables.placeholders):  # answered, but not with the page
+        (sha, content_type), page = capture_to_read(fetch, prev), pages.get(fetch.url)
+        if fetch.verdict == OK and (page is None or pid in stand_ins):  # answered, but not with the page
             fetch = Fetch(
                 url=fetch.url,
                 verdict=FAILED,
                 status=fetch.status,
-                error=tables.placeholders.get(pid, "no readable text in the answer"),
+                error=stand_ins.get(pid, "no readable text in the answer"),
                 link_text=fetch.link_text,
                 discovered_from=fetch.discovered_from,
             )
@@ -289,7 +321,7 @@ def _page_row(pid, fetch, prev, page, sha, content_type, versions, tables, run) 
     return row
 
 
-def _content_state(prev: dict | None, versions: _Versions) -> dict:
+def _content_state(prev: dict | None, versions: Versions) -> dict:
     """The page as the previous release had it (for the 'before' side of a change)."""
     if prev is None:
         return {}

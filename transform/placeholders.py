@@ -57,18 +57,34 @@ def placeholders(
     pages: dict[str, PageContent], previous_texts: dict[str, str], probe: PageContent | None
 ) -> dict[str, str]:
     """{page_id: why} of this run's answered pages that are no page of the site. `previous_texts`: each
-    page's last good text; `probe`: what the site answered for a path it cannot have (None: a 404)."""
-    found = {}
-    probe_body = _body(probe) if probe is not None else None
-    for pid, page in pages.items():
-        if probe_body is not None and _similar(_body(page), probe_body):
-            found[pid] = "answers as the site does for a page it does not have (soft 404)"
-        elif reason := says_it_is_not_the_page(page):
-            found[pid] = reason
+    page's last good text (or anything that is equal where the texts are: their hashes); `probe`: what the
+    site answered for a path it cannot have (None: a 404)."""
+    probe_body = probe_text(probe)
+    found = {pid: reason for pid, page in pages.items() if (reason := reason_of_its_own(page, probe_body))}
+    texts = {pid: page.main_text for pid, page in pages.items() if pid not in found}
+    return found | one_text_in_many_places(texts, previous_texts)
+
+
+def probe_text(probe: PageContent | None) -> str | None:
+    """What of the probe's answer a page is compared with (None: the site answered the probe with a 404)."""
+    return _body(probe) if probe is not None else None
+
+
+def reason_of_its_own(page: PageContent, probe: str | None) -> str | None:
+    """Why one page is a stand-in by what it holds (the probe's answer's text, or its own words): needs no
+    other page, so it is known as each page is read."""
+    if probe is not None and _similar(_body(page), probe):
+        return "answers as the site does for a page it does not have (soft 404)"
+    return says_it_is_not_the_page(page)
+
+
+def one_text_in_many_places(texts: dict[str, str], previous_texts: dict[str, str]) -> dict[str, str]:
+    """{page_id: why} of pages whose text (or its hash: only equality counts) is word for word that of others
+    now, pages whose texts differed before (or, seen for the first time, three or more of them)."""
     by_text = defaultdict(list)
-    for pid, page in pages.items():
-        if pid not in found:
-            by_text[page.main_text].append(pid)
+    for pid, text in texts.items():
+        by_text[text].append(pid)
+    found = {}
     for same in by_text.values():
         before = {previous_texts[pid] for pid in same if pid in previous_texts}
         if len(same) >= 2 and (len(before) >= 2 or (not before and len(same) >= 3)):

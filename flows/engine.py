@@ -22,6 +22,7 @@ import shutil
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,12 +36,10 @@ from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import Settings
 from selvhjelp_data.urls import UrlMap
-from transform.build import CaptureReader, NothingToRead, Progress, SiteNotAnswering, build_rows, read_captures
+from transform.build import CaptureReader, Jobs, NothingToRead, Progress, SiteNotAnswering, build_files, read_captures
 
 log = logging.getLogger(__name__)
-CHUNKS_PER_WORKER = 4  # enough chunks that a slow one does not leave the other workers idle
 IN_FLIGHT_PER_WORKER = 2  # chunks submitted ahead per worker: each busy, none holding many read chunks
-CHUNK_PAGES = (64, 2000)  # bounds of a chunk: the per-task overhead below, a worker's memory above
 PROGRESS_SECONDS = 2.0  # a long transform says where it is this often
 CONNECT_TIMEOUT = "15s"  # a configured scheduler that does not answer by then is passed over
 
@@ -73,12 +72,6 @@ def prefect_api_url() -> str | None:
     return str(context.client.api_url) if context else os.environ.get("PREFECT_API_URL")
 
 
-def chunks(jobs: list, workers: int) -> list[list]:
-    low, high = CHUNK_PAGES
-    size = min(high, max(low, -(-len(jobs) // (workers * CHUNKS_PER_WORKER))))
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
-
-
 class DaskCaptureReader(CaptureReader):
     """Reads a large run's captures on Dask, a small one's here (see the module's docstring)."""
 
@@ -88,27 +81,30 @@ class DaskCaptureReader(CaptureReader):
         self.ran_on: str | None = None  # where the chunks ran, once they did
         self.worker_peak_mb: dict[str, float] = {}  # each Dask worker's largest resident set, after the chunks
 
-    def __call__(self, jobs):
-        if len(jobs) < self.settings.dask_from_pages:
-            return self.read_here(jobs)
-        runner = dask_task_runner(self.settings)
+    def read_chunks(self, chunks: list[Jobs]) -> Iterator[list[tuple]]:
+        total = sum(len(jobs) for jobs in chunks)
+        if total < self.settings.dask_from_pages:
+            yield from super().read_chunks(chunks)
+            return
+        done = 0  # chunks handed on: a cluster lost half-way leaves the rest to be read here
         try:
-            with runner:
+            with dask_task_runner(self.settings) as runner:
                 workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
                 self.ran_on = self.settings.dask_address or "a local Dask cluster"
-                pages = self.keep(list(self._results(runner, chunks(jobs, workers), workers, len(jobs))))
+                for results in self._results(runner, chunks, workers, total):
+                    yield results
+                    done += 1
                 self.worker_peak_mb = runner.client.run(peak_memory_mb)
-                return pages
         # OSError: the scheduler at dask_address did not answer in time; RuntimeError: local workers could not
         # start (a script without an `if __name__ == "__main__"` guard, which spawned workers import again)
         except (OSError, RuntimeError) as error:
             where = self.settings.dask_address or "a local cluster"
             log.warning("Dask (%s) unavailable: %s; reading the pages here", where, error)
-            self.ran_on = None
-            return self.read_here(jobs)
+            self.ran_on = None if done == 0 else self.ran_on
+            yield from super().read_chunks(chunks[done:])
 
-    def _results(self, runner, pieces: list[list], workers: int, total: int):
-        """Each chunk's pages in the order of the jobs, with a progress line every PROGRESS_SECONDS. At most
+    def _results(self, runner, pieces: list[Jobs], workers: int, total: int):
+        """Each chunk's pages in the order of the chunks, with a progress line every PROGRESS_SECONDS. At most
         IN_FLIGHT_PER_WORKER chunks per worker are submitted ahead of the one awaited: read chunks do not
         pile up in the workers' memory while an earlier one is still being read."""
         waiting, window = deque(), workers * IN_FLIGHT_PER_WORKER
@@ -116,9 +112,9 @@ class DaskCaptureReader(CaptureReader):
         for piece in pieces:
             waiting.append(runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": piece}))
             if len(waiting) >= window:
-                yield from self._collected(waiting.popleft(), progress, total)
+                yield self._collected(waiting.popleft(), progress, total)
         while waiting:
-            yield from self._collected(waiting.popleft(), progress, total)
+            yield self._collected(waiting.popleft(), progress, total)
 
     def _collected(self, future, progress: dict, total: int) -> list[tuple]:
         results = future.result()
@@ -202,9 +198,9 @@ def _say_progress(line: str, share: float) -> None:
 
 
 def _transform_here(job: TransformJob) -> None:
-    """The child's work: the rows of every table, each table written (Arrow IPC, memory-mapped back by the
-    run) and its rows let go before the next is built, so no two copies of the release are held at once."""
-    from crawl.process import read_records
+    """The child's work: the transform in passes over chunks of pages (transform/build.Passes), each table's
+    rows written as they come (Arrow IPC, sorted at the end, memory-mapped back by the run)."""
+    from crawl.process import iter_records
     from publish.previous import empty_tables, read_release_tables
 
     # the files as the run checked them: hashing the whole previous release again would read it twice
@@ -215,22 +211,15 @@ def _transform_here(job: TransformJob) -> None:
     )
     reader = DaskCaptureReader(job.raw_dir, job.settings, on_progress=_say_progress)
     try:
-        rows = build_rows(
-            read_records(job.records_path), job.raw_dir, previous, job.run, job.urls, job.source, _say_progress,
-            job.previous_run, job.min_answer_share, reader,
+        build_files(
+            Path(job.out_dir), lambda: iter_records(job.records_path), job.raw_dir, previous, job.run, job.urls,
+            job.source, _say_progress, job.previous_run, job.min_answer_share, reader,
+            chunk_pages=job.settings.transform_chunk_pages,
         )  # fmt: skip
     except tuple(KNOWN_FAILURES.values()) as failure:
         result = {"failure": {"kind": type(failure).__name__, "message": str(failure)}}
         job.result_path.write_text(json.dumps(result), encoding="utf-8")
         return
-    del previous
-    out = Path(job.out_dir)
-    for name, table in TABLES.items():
-        with pa.OSFile(str(out / f"{name}.arrow"), "wb") as sink:
-            arrow = table.to_arrow(rows.pop(name))
-            with pa.ipc.new_file(sink, arrow.schema) as writer:
-                writer.write_table(arrow)
-        del arrow
     result = {"ran_on": reader.ran_on, "worker_peak_mb": reader.worker_peak_mb, "peak_mb": peak_memory_mb()}
     job.result_path.write_text(json.dumps(result), encoding="utf-8")
 

@@ -110,6 +110,9 @@ class Settings:
     # From this many pages the transform runs in a process of its own (about 0.1 MB a page, which the flow's
     # process, holding Prefect and Great Expectations, need not hold too); below, starting it costs more.
     transform_apart_from_pages: int = field(default=2000, **_between(1, 10**9))
+    # There it takes the pages this many at a time (transform/build.Passes), each chunk's pages on disk between
+    # its passes: its memory is that of a chunk, whatever the size of the site. Each chunk is one Dask task.
+    transform_chunk_pages: int = field(default=1000, **_between(1, 10**9))
     # The transform reads pages on Dask (prefect-dask) from this many pages on: below it, starting workers costs
     # more than they save (on 2 cores Dask pays from about 8,000: benchmarks/dask_line.py). On a local cluster
     # (one worker process per core), or on the dask.distributed scheduler at dask_address when one is given

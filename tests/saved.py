@@ -146,3 +146,14 @@ def fixture_records(names: list[str], raw_dir: Path) -> list[dict]:
             }
         )
     return records
+
+
+def built_in_chunks(folder: Path, records: list[dict], *args, chunk_pages: int = 1, **kwargs) -> dict:
+    """The tables as a large run's transform makes them (transform.build.build_files: a chunk of pages at
+    a time, kept on disk between passes, each table an Arrow file sorted at the end), read back."""
+    import pyarrow as pa
+
+    from transform.build import build_files
+
+    files = build_files(folder, lambda: iter(records), *args, chunk_pages=chunk_pages, **kwargs)
+    return {name: pa.ipc.open_file(str(path)).read_all() for name, path in files.items()}

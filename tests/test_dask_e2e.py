@@ -52,7 +52,7 @@ def crawled(tmp_path_factory):
 def transform_on(settings, records, raw_dir, urls, out: Path) -> str | None:
     """The transform as a run does it, its tables written as a release's data files; where pages were read."""
     reader = DaskCaptureReader(raw_dir, settings)
-    tables = build_tables(records, raw_dir, empty_tables(), RUN, urls, "synthetic", reader=reader)
+    tables = build_tables(records, raw_dir, empty_tables(), RUN, urls, "synthetic", reader=reader, chunk_pages=64)
     write_data_files(out, tables)
     return reader.ran_on
 
@@ -114,7 +114,7 @@ def test_a_large_run_is_transformed_in_its_own_process_into_the_same_tables(craw
     from flows.engine import TransformJob, transform_apart
 
     records, raw_dir, urls = crawled
-    settings = dataclasses.replace(load_settings(), dask_from_pages=100)
+    settings = dataclasses.replace(load_settings(), dask_from_pages=100, transform_chunk_pages=64)
     job = TransformJob(
         str(records_path(raw_dir)), str(raw_dir), None, RUN, urls, "synthetic", None, 0.5, settings,
         str(tmp_path / "apart"), prefect_harness,

@@ -15,7 +15,7 @@ from selvhjelp_data.urls import UrlMap, page_id
 from transform.build import build_tables
 from transform.history import merge_history
 
-from .saved import SEED_001, SEED_002, snapshot_records
+from .saved import SEED_001, SEED_002, built_in_chunks, snapshot_records
 
 URLS = UrlMap.from_settings(load_settings())
 START = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -46,6 +46,19 @@ def keys(name: str, table: pa.Table) -> set:
 @pytest.fixture(scope="module")
 def epochs_1_2_1_1(tmp_path_factory):
     return runs(tmp_path_factory.mktemp("history"), [1, 2, 1, 1])
+
+
+def test_a_large_runs_transform_a_page_at_a_time_makes_the_same_releases(epochs_1_2_1_1, tmp_path):
+    """Chunks of one page, each chunk on disk between the passes: documents, quotes, offices and events
+    that need every page (one identity of documents, the head office, a page removed and restored) come
+    out as from all pages at once, run after run."""
+    previous = empty_tables()
+    for n, (epoch, at_once) in enumerate(zip([1, 2, 1, 1], epochs_1_2_1_1, strict=True)):
+        records = snapshot_records(epoch, tmp_path / "raw", previous["pages"].column("url").to_pylist())
+        run = RunInfo.at(START + timedelta(days=n))
+        previous = built_in_chunks(tmp_path / str(n), records, tmp_path / "raw", previous, run, URLS, "test")
+        assert [name for name in TABLES if not previous[name].equals(at_once[name])] == [], n
+        assert previous["documents"].num_rows > 10 and (previous["events"].num_rows > 0) == (n > 0)  # epoch 2 differs
 
 
 def test_every_release_keeps_every_row_of_the_one_before(epochs_1_2_1_1):

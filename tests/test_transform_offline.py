@@ -43,11 +43,13 @@ def jobs(tmp_path):
 def test_a_chunk_read_on_a_worker_gives_the_pages_and_references_read_here(tmp_path):
     import transform.build as build
 
-    reader = build.CaptureReader(tmp_path / "raw")
-    chunked = reader.keep(build.read_captures(str(tmp_path / "raw"), jobs(tmp_path)))
+    on_worker = build.read_captures(str(tmp_path / "raw"), jobs(tmp_path))
+    (here,) = build.CaptureReader(tmp_path / "raw").read_chunks([jobs(tmp_path)])
     sequential = dict(extract_capture((str(tmp_path / "raw"), *job)) for job in jobs(tmp_path))
-    assert chunked == sequential == reader.read_here(jobs(tmp_path)) and len(chunked) == 6 and all(chunked.values())
+    pages = {url: page for url, page, _ in on_worker}
+    assert pages == sequential == {url: page for url, page, _ in here} and len(pages) == 6 and all(pages.values())
     # a worker reads each page's document references too, as this process would
-    assert reader.readings == {page_id(url): read_references(page_id(url), page) for url, page in sequential.items()}
+    readings = {page_id(url): reading for url, _, reading in on_worker}
+    assert readings == {page_id(url): read_references(page_id(url), page) for url, page in sequential.items()}
     contents = {page_id(url): (page, 1) for url, page in sequential.items()}
-    assert build.content_rows(contents, readings=reader.readings) == build.content_rows(contents)
+    assert build.content_rows(contents, readings=readings) == build.content_rows(contents)

@@ -683,17 +683,23 @@ def mention_rows(mentions: list[tuple[Reference, str]], versions: dict[str, int]
 
 def document_rows(index: DocumentIndex, mentions: list[dict]) -> list[dict]:
     """Documents mentioned now, with their body-mention counts and the page version first read."""
-    body = Counter(m["document_id"] for m in mentions if m["context_kind"] == "body")
-    first = {}
+    body, first = Counter(), {}
     for m in mentions:
-        first.setdefault(m["document_id"], m)
+        first.setdefault(m["document_id"], (m["page_id"], m["page_version"]))
+        body[m["document_id"]] += m["context_kind"] == "body"
+    return documents_read(index, body, first)
+
+
+def documents_read(index: DocumentIndex, body: Counter, first: dict[str, tuple[str, int]]) -> list[dict]:
+    """The documents of the index this run's mentions name (`first`: document_id -> (page_id, page_version)
+    of its first mention), with their body-mention counts."""
     return [
         {
             **doc.__dict__,
             "inferred_columns": inferred_columns(doc),
             "mention_count": body[doc.document_id],
-            "source_page_id": first[doc.document_id]["page_id"],
-            "source_page_version": first[doc.document_id]["page_version"],
+            "source_page_id": first[doc.document_id][0],
+            "source_page_version": first[doc.document_id][1],
         }
         for doc in index.documents.values()
         if doc.document_id in first

@@ -34,19 +34,32 @@ def run_events(
     changes: list[dict],
 ) -> list[dict]:
     """This run's events: `old` the previous release's rows, `now` the merged rows, `before` its run."""
+    gone = gone_pages(changes, run.run_id)
+    found = [e for table in EVENT_TABLES for e in events_of(table, old[table], now[table], run.run_id, before, gone)]
+    return event_rows(found, run, {p["page_id"]: p["url"] for p in pages})
+
+
+EVENT_TABLES = ("document_mentions", "quotes", "offices", "office_tasks")  # the order a run's events come in
+
+
+def gone_pages(changes: list[dict], run_id: str) -> set[str]:
+    """Pages removed or moved this run: their change says so, not one event per row they held."""
+    return {c["page_id"] for c in changes if c["run_id"] == run_id and c["kind"] in ("removed", "moved")}
+
+
+def events_of(table: str, old: list[dict], now: list[dict], run_id: str, before: str | None, gone: set) -> list:
+    """The events of one table, from its rows of the previous release and its merged rows (of all pages, or
+    of some pages and all their rows: each event but an office's concerns one page)."""
     if before is None:
         return []
-    url = {p["page_id"]: p["url"] for p in pages}
-    gone = {c["page_id"] for c in changes if c["run_id"] == run.run_id and c["kind"] in ("removed", "moved")}
 
-    def on_site(table: str, rows: dict, seen: str) -> list[dict]:
-        return [r for r in rows[table] if r["last_seen_run"] == seen and r.get("page_id") not in gone]
+    def on_site(rows: list[dict], seen: str) -> list[dict]:
+        return [r for r in rows if r["last_seen_run"] == seen and r.get("page_id") not in gone]
 
-    found = []
-    found += _citations(on_site("document_mentions", old, before), on_site("document_mentions", now, run.run_id))
-    found += _quotes(on_site("quotes", old, before), on_site("quotes", now, run.run_id))
-    found += _offices(on_site("offices", old, before), on_site("offices", now, run.run_id))
-    found += _tasks(on_site("office_tasks", old, before), on_site("office_tasks", now, run.run_id))
+    return _FINDERS[table](on_site(old, before), on_site(now, run_id))
+
+
+def event_rows(found: list[dict], run: RunInfo, url: dict[str, str]) -> list[dict]:
     return [_row(event, run, url) for event in found]
 
 
@@ -169,3 +182,6 @@ def _tasks(before: list[dict], after: list[dict]) -> list[dict]:
         _event("task_removed", was[t]["page_id"], "task", t, before=was[t]["task"])
         for t in sorted(was.keys() - now.keys())
     ]
+
+
+_FINDERS = {"document_mentions": _citations, "quotes": _quotes, "offices": _offices, "office_tasks": _tasks}

@@ -23,12 +23,22 @@ def broken_link_rows(
     """One row per URL asked for this run that is not a page, with the first live page that links to it.
     A request that failed this run (a 5xx, robots.txt, a stand-in page) says nothing new of the link: it
     keeps the last answer the record has of it."""
-    last = {row["target_url"]: row for row in sorted(previous, key=lambda r: r["last_seen_run"])}
-    linked_from: dict[str, tuple[str, str | None]] = {}
+    linked_from = {}
+    note_links(linked_from, contents, urls, {fetch.url for fetch in not_pages.values()})
+    return link_rows(not_pages, linked_from, previous)
+
+
+def note_links(linked_from: dict, contents: dict[str, tuple[PageContent, int]], urls: UrlMap, targets: set) -> None:
+    """{target URL: (page_id, link text)} of the first page (in page order: take chunks of pages in order)
+    that links to each of `targets`."""
     for pid in sorted(contents):
         for link in contents[pid][0].links:
-            if urls.is_own(link.url):
-                linked_from.setdefault(urls.to_public(link.url), (pid, link.text))
+            if urls.is_own(link.url) and (target := urls.to_public(link.url)) in targets:
+                linked_from.setdefault(target, (pid, link.text))
+
+
+def link_rows(not_pages: dict[str, Fetch], linked_from: dict, previous: list[dict] = ()) -> list[dict]:
+    last = {row["target_url"]: row for row in sorted(previous, key=lambda r: r["last_seen_run"])}
     rows = []
     for fetch in not_pages.values():
         if fetch.url in linked_from:

@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from selvhjelp_data.child import peak_memory_mb, run_child
+from selvhjelp_data.mapped import map_table
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import Settings
@@ -176,14 +176,9 @@ def transform_apart(job: TransformJob, on_progress: Progress | None = None, time
     if returncode != 0 or not result:
         last = output.strip().splitlines()[-1:] or ["no output"]
         raise TransformError(f"transform failed (exit {returncode}): {last[0]}  [log: {out / 'transform.log'}]")
-    tables = {name: _mapped(out / f"{name}.arrow") for name in TABLES}
+    tables = {name: map_table(out / f"{name}.arrow") for name in TABLES}
     shutil.rmtree(out, ignore_errors=True)  # the mapped tables stay readable until let go
     return {**result, "tables": tables}
-
-
-def _mapped(path: Path) -> pa.Table:
-    """A table the child wrote, mapped from its file rather than copied into this process's memory."""
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
 def _progress_of(line: str) -> tuple[str, float] | None:

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import sqlite_utils
 
+from publish.files import slices
 from selvhjelp_data.schema import TABLES, Table
 from selvhjelp_data.settings import Settings
 
@@ -72,8 +73,11 @@ def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> None:
     config = {"storage_compatibility_version": DUCKDB_READABLE_FROM, "memory_limit": DUCKDB_MEMORY}
     with duckdb.connect(str(path), config=config) as con:
         for name, table in tables.items():
-            con.register("incoming", table)
+            con.register("incoming", table.slice(0, 0))
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+            for part in slices(table):
+                con.register("incoming", part)
+                con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
             con.unregister("incoming")
             con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(TABLES[name].description)}')
             for column in TABLES[name].columns:
@@ -126,8 +130,9 @@ def _insert(db: sqlite_utils.Database, name: str, table: pa.Table) -> None:
     columns = [c.name for c in _people_first(TABLES[name])]
     insert = f"INSERT INTO [{name}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
     with db.conn:
-        for batch in table.select(columns).to_batches(max_chunksize=SQLITE_BATCH_ROWS):
-            db.conn.executemany(insert, zip(*(_sqlite_column(c) for c in batch.columns), strict=True))
+        for part in slices(table.select(columns)):
+            for batch in part.to_batches(max_chunksize=SQLITE_BATCH_ROWS):
+                db.conn.executemany(insert, zip(*(_sqlite_column(c) for c in batch.columns), strict=True))
 
 
 def _people_first(table: Table) -> list:

@@ -13,13 +13,29 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from selvhjelp_data.mapped import let_go
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = "^[" + re.escape("".join(_FORMULA_START)) + "]"  # the same characters, for Arrow
 CSV_BATCH_ROWS = 4096  # rows converted and written at a time: memory stays that of one batch
+SLICE_ROWS = 100_000  # a large table is written this many rows at a time (a Parquet row group each)
+
+
+def slices(table: pa.Table, rows: int = SLICE_ROWS) -> Iterator[pa.Table]:
+    """The table in slices of `rows`, the pages read of a mapped table let go after each (a large run's
+    tables are mapped files: selvhjelp_data/mapped.py)."""
+    for start in range(0, table.num_rows, rows):
+        yield table.slice(start, rows)
+        let_go()
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd")
+    if table.num_rows <= SLICE_ROWS:
+        pq.write_table(table, path, compression="zstd")
+        return
+    with pq.ParquetWriter(path, table.schema, compression="zstd") as writer:
+        for part in slices(table):
+            writer.write_table(part)
 
 
 def csv_cell(value) -> str:
@@ -62,8 +78,9 @@ def write_csv(table: pa.Table, path: Path) -> None:
     schema = pa.schema([(name, pa.string()) for name in table.column_names])
     options = pa_csv.WriteOptions(include_header=False, eol="\r\n", quoting_style="needed")
     with path.open("ab") as f, pa_csv.CSVWriter(f, schema, write_options=options) as writer:
-        for batch in table.to_batches(max_chunksize=CSV_BATCH_ROWS):
-            writer.write_batch(pa.record_batch([csv_column(c) for c in batch.columns], schema=schema))
+        for part in slices(table):
+            for batch in part.to_batches(max_chunksize=CSV_BATCH_ROWS):
+                writer.write_batch(pa.record_batch([csv_column(c) for c in batch.columns], schema=schema))
 
 
 def cell_value(text: str, type_: pa.DataType):

@@ -158,3 +158,30 @@ def test_an_empty_table_says_what_was_seen_and_what_was_expected(good, tmp_path)
     report = run_validation(broken(good, "documents", lambda t: t.slice(0, 0)), None, tmp_path, PUBLIC_URL_PATTERN)
     (line,) = [f.line() for f in report.failures if f.expectation == "expect_table_row_count_to_be_between"]
     assert line.endswith("documents: expect_table_row_count_to_be_between: '0 observed, at least 1 expected'")
+
+
+def test_a_large_table_is_validated_in_batches_and_still_fails_on_a_key_twice_or_a_null_in_any(
+    good, tmp_path, monkeypatch
+):
+    """More than BATCH_ROWS rows: the row rules a batch at a time, the key's uniqueness over the whole table
+    (the first row repeated as the last, in another batch), a null in the last batch caught too."""
+    from validate import validation
+
+    monkeypatch.setattr(validation, "BATCH_ROWS", 20)
+    mentions = good["document_mentions"]
+    assert mentions.num_rows > 40
+    passed = run_validation(good, None, tmp_path / "ok", PUBLIC_URL_PATTERN)
+    assert passed.success and {"document_mentions (its key)", "document_mentions (rows 21-40)"} <= set(passed.results)
+    twice = broken(good, "document_mentions", lambda t: pa.concat_tables([t, t.slice(0, 1)]))
+    nulled = broken(
+        good, "document_mentions", lambda t: replace_column(t, "context", t["context"].to_pylist()[:-1] + [None])
+    )
+    failures = {
+        (f.table, f.column, f.expectation)
+        for tables, out in ((twice, "twice"), (nulled, "nulled"))
+        for f in run_validation(tables, None, tmp_path / out, PUBLIC_URL_PATTERN).failures
+    }
+    assert failures == {
+        ("document_mentions", "mention_id,first_seen_run", "expect_compound_columns_to_be_unique"),
+        ("document_mentions", "context", "expect_column_values_to_not_be_null"),
+    }

@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from validate.suites import missing_references, release_checks, suites
+from selvhjelp_data.mapped import let_go
+from selvhjelp_data.schema import TABLES
+from validate.suites import WHOLE_TABLE, Expect, missing_references, release_checks, suites
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +70,32 @@ def references_frame(tables: dict[str, pa.Table]) -> pd.DataFrame:
     return pd.DataFrame({ref: values + [None] * (rows - len(values)) for ref, values in missing.items()}, dtype=object)
 
 
-def frames(tables: dict[str, pa.Table], checks: list[tuple[str, str | None]]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(suite, the frame it validates), one at a time: a table's pandas copy is let go before the next
-    is made (pandas' strings take several times the Arrow table's memory)."""
+BATCH_ROWS = 100_000  # a larger table is validated this many rows at a time (its pandas copy is several times its size)
+
+
+def frames(
+    tables: dict[str, pa.Table], checks: list[tuple[str, str | None]], declared: dict[str, list[Expect]]
+) -> Iterator[tuple[str, str, pd.DataFrame, list[Expect]]]:
+    """(table, suite, the frame it validates, its expectations), one at a time: a frame is let go before
+    the next is made. A table of more than BATCH_ROWS rows is validated in parts: what holds of the whole
+    table (its row count, its key unique) on a frame of its key columns, everything else a batch of rows
+    at a time; and the pages read of a mapped table go after each (selvhjelp_data/mapped.py)."""
     for name, table in tables.items():
-        yield name, as_frame(table)
-    yield "references", references_frame(tables)
-    yield (
-        "release_checks",
-        pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object),
-    )
+        if table.num_rows <= BATCH_ROWS:
+            yield name, name, as_frame(table), declared[name]
+            continue
+        whole = [e for e in declared[name] if e.type in WHOLE_TABLE]
+        yield name, f"{name} (its key)", as_frame(table.select(list(TABLES[name].key))), whole
+        let_go()
+        rows = [e for e in declared[name] if e.type not in WHOLE_TABLE]
+        for start in range(0, table.num_rows, BATCH_ROWS):
+            end = min(start + BATCH_ROWS, table.num_rows)
+            yield name, f"{name} (rows {start + 1}-{end})", as_frame(table.slice(start, end - start)), rows
+            let_go()
+    yield "references", "references", references_frame(tables), declared["references"]
+    let_go()
+    checks_frame = pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object)
+    yield "release_checks", "release_checks", checks_frame, declared["release_checks"]
 
 
 def run_validation(
@@ -101,17 +119,17 @@ def run_validation(
     report = ValidationReport(success=True)
     started = time.monotonic()  # after the import: the figure is what validation itself costs
     checks = release_checks(tables, previous, allow_shrink)
-    declared = suites(today or date.today(), url_pattern)
-    for name, frame in frames(tables, checks):
-        batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
-        suite = gx.ExpectationSuite(name=name)
-        for expect in declared[name]:
+    let_go()
+    for name, suite_name, frame, expectations in frames(tables, checks, suites(today or date.today(), url_pattern)):
+        batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("all")
+        suite = gx.ExpectationSuite(name=suite_name)
+        for expect in expectations:
             suite.add_expectation(getattr(gx.expectations, expect.type)(**expect.kwargs))
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
             suite, result_format="SUMMARY"
         )
         del frame  # before the next table's is made
-        report.results[name] = result.to_json_dict()
+        report.results[suite_name] = result.to_json_dict()
         for r in result.results:
             report.evaluated += 1
             if not r.success and name == "release_checks":  # one line per broken rule, named

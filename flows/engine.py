@@ -14,6 +14,7 @@ workers to start would cost more than they save. Larger runs (settings):
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ import shutil
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,43 +82,43 @@ class DaskCaptureReader(CaptureReader):
         self.ran_on: str | None = None  # where the chunks ran, once they did
         self.worker_peak_mb: dict[str, float] = {}  # each Dask worker's largest resident set, after the chunks
 
-    def read_chunks(self, chunks: list[Jobs]) -> Iterator[list[tuple]]:
-        total = sum(len(jobs) for jobs in chunks)
-        if total < self.settings.dask_from_pages:
-            yield from super().read_chunks(chunks)
+    def read_chunks(self, chunks: Iterable[Jobs], pages: int) -> Iterator[list[tuple]]:
+        chunks = iter(chunks)
+        if pages < self.settings.dask_from_pages:
+            yield from super().read_chunks(chunks, pages)
             return
-        done = 0  # chunks handed on: a cluster lost half-way leaves the rest to be read here
+        waiting = deque()  # (chunk, its future): submitted, not yet handed on
         try:
             with dask_task_runner(self.settings) as runner:
                 workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
                 self.ran_on = self.settings.dask_address or "a local Dask cluster"
-                for results in self._results(runner, chunks, workers, total):
-                    yield results
-                    done += 1
+                yield from self._results(runner, chunks, waiting, workers, pages)
                 self.worker_peak_mb = runner.client.run(peak_memory_mb)
         # OSError: the scheduler at dask_address did not answer in time; RuntimeError: local workers could not
         # start (a script without an `if __name__ == "__main__"` guard, which spawned workers import again)
         except (OSError, RuntimeError) as error:
             where = self.settings.dask_address or "a local cluster"
             log.warning("Dask (%s) unavailable: %s; reading the pages here", where, error)
-            self.ran_on = None if done == 0 else self.ran_on
-            yield from super().read_chunks(chunks[done:])
+            self.ran_on = None
+            # a cluster lost half-way: the chunks it had not handed back, and the rest, read here
+            yield from super().read_chunks(itertools.chain((chunk for chunk, _ in waiting), chunks), pages)
 
-    def _results(self, runner, pieces: list[Jobs], workers: int, total: int):
+    def _results(self, runner, chunks: Iterator[Jobs], waiting: deque, workers: int, total: int):
         """Each chunk's pages in the order of the chunks, with a progress line every PROGRESS_SECONDS. At most
         IN_FLIGHT_PER_WORKER chunks per worker are submitted ahead of the one awaited: read chunks do not
         pile up in the workers' memory while an earlier one is still being read."""
-        waiting, window = deque(), workers * IN_FLIGHT_PER_WORKER
+        window = workers * IN_FLIGHT_PER_WORKER
         progress = {"done": 0, "said": time.monotonic()}
-        for piece in pieces:
-            waiting.append(runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": piece}))
-            if len(waiting) >= window:
-                yield self._collected(waiting.popleft(), progress, total)
+        for chunk in chunks:
+            waiting.append((chunk, runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": chunk})))
+            while len(waiting) >= window:
+                yield self._collected(waiting, progress, total)
         while waiting:
-            yield self._collected(waiting.popleft(), progress, total)
+            yield self._collected(waiting, progress, total)
 
-    def _collected(self, future, progress: dict, total: int) -> list[tuple]:
-        results = future.result()
+    def _collected(self, waiting: deque, progress: dict, total: int) -> list[tuple]:
+        results = waiting[0][1].result()
+        waiting.popleft()  # handed on only once read
         progress["done"] += len(results)
         if self.on_progress and time.monotonic() - progress["said"] >= PROGRESS_SECONDS:
             progress["said"] = time.monotonic()

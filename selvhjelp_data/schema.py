@@ -184,7 +184,11 @@ class Table:
                 problems = [f"lack {missing}"] * bool(missing) + [f"carry undeclared {unexpected}"] * bool(unexpected)
                 raise SchemaMismatch(f"table {self.name}: rows {' and '.join(problems)}")
         table = pa.Table.from_pylist(rows, schema=self.schema)
-        return table.sort_by([(k, "ascending", "at_start") for k in self.key]) if rows else table
+        return self.sorted(table) if rows else table
+
+    def sorted(self, table: pa.Table) -> pa.Table:
+        """Rows in the order of the key (stable output for diffs)."""
+        return table.sort_by([(k, "ascending", "at_start") for k in self.key])
 
     def empty(self) -> pa.Table:
         return self.schema.empty_table()

@@ -44,7 +44,7 @@ def test_a_chunk_read_on_a_worker_gives_the_pages_and_references_read_here(tmp_p
     import transform.build as build
 
     on_worker = build.read_captures(str(tmp_path / "raw"), jobs(tmp_path))
-    (here,) = build.CaptureReader(tmp_path / "raw").read_chunks([jobs(tmp_path)])
+    (here,) = build.CaptureReader(tmp_path / "raw").read_chunks([jobs(tmp_path)], len(jobs(tmp_path)))
     sequential = dict(extract_capture((str(tmp_path / "raw"), *job)) for job in jobs(tmp_path))
     pages = {url: page for url, page, _ in on_worker}
     assert pages == sequential == {url: page for url, page, _ in here} and len(pages) == 6 and all(pages.values())

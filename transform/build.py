@@ -7,6 +7,7 @@ table starts from the previous release's rows (see transform/history.py).
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
@@ -22,7 +23,6 @@ from selvhjelp_data.reading import PageContent
 from selvhjelp_data.records import ANSWERED
 from selvhjelp_data.runs import RunInfo
 from selvhjelp_data.schema import TABLES
-from selvhjelp_data.text import sha256_hex
 from selvhjelp_data.urls import UrlMap, page_id
 from transform.chunks import ArrowFiles, PreviousRows, RowLists, Scratch, page_chunks
 from transform.documents import (
@@ -127,7 +127,8 @@ class CaptureReader:
         self.raw_dir = str(raw_dir)
         self.on_progress = on_progress
 
-    def read_chunks(self, chunks: list[Jobs]) -> Iterator[list[tuple]]:
+    def read_chunks(self, chunks: Iterable[Jobs], pages: int) -> Iterator[list[tuple]]:
+        """Each chunk read, in order (`pages`: about how many there are in all)."""
         read = serial_reader(RawStore(Path(self.raw_dir)))
         for jobs in chunks:
             yield [(url, page, None) for url, page in read(jobs).items()]
@@ -271,8 +272,9 @@ class Passes:
         are not the page (transform/placeholders.py: a page's own reason, then one text in many places)."""
         probe = probe_text(probe_answer(self.records(), self.read))
         reasons, texts = {}, {}
-        jobs = [self._jobs(pids) for pids in self.chunks]
-        for i, (pids, results) in enumerate(zip(self.chunks, self.reader.read_chunks(jobs), strict=True)):
+        jobs = (self._jobs(pids) for pids in self.chunks)  # made as the reader asks for them
+        results_of_chunks = self.reader.read_chunks(jobs, len(self.fetches))
+        for i, (pids, results) in enumerate(zip(self.chunks, results_of_chunks, strict=True)):
             pages = {url: believable_date(page, self.run_info) for url, page, _ in results}
             for pid in pids:
                 fetch = self.fetches[pid]
@@ -280,7 +282,7 @@ class Passes:
                     if reason := reason_of_its_own(page, probe):
                         reasons[pid] = reason
                     else:
-                        texts[pid] = sha256_hex(page.main_text)
+                        texts[pid] = hashlib.sha256(page.main_text.encode()).digest()  # only equality counts
             self.scratch.put(i, (pages, {page_id(url): reading for url, _, reading in results if reading}))
             self.say(f"transform: read {i + 1} of {len(self.chunks)} chunks of pages", 0.5 * (i + 1) / len(self.chunks))
         return reasons | one_text_in_many_places(texts, self.previous.latest_hashes())
@@ -293,7 +295,7 @@ class Passes:
     def page_rows(self, stand_ins: dict[str, str]) -> tuple[References, list[dict]]:
         """Pass 2: pages, page_versions and changes, chunk by chunk; what the pages say of documents (step 1,
         kept once per thing said) and of offices."""
-        said, offices = References(), []
+        said, offices = References(), OfficeReadings()
         self.sink.add_arrow("changes", self.previous.tables["changes"])
         for i, pids in enumerate(self.chunks):
             pages, readings = self.scratch.take(i)
@@ -314,7 +316,7 @@ class Passes:
                 reading = readings.get(pid) if page is pages.get(fetches[pid].url) else None
                 final[pid] = reading or read_references(pid, page)
                 said.add(final[pid])
-                offices += offices_of_page(pid, page, version)
+                offices.add(offices_of_page(pid, page, version))
             self._learn(tables)
             self.scratch.put(i, (tables.contents, final))
             self.say(
@@ -322,13 +324,14 @@ class Passes:
                 0.5 + 0.2 * (i + 1) / len(self.chunks),
             )
         self.sink.add("page_versions", self.previous.not_of_pages("page_versions", set(self.fetches)))
-        return said, offices
+        return said, offices.rows
 
     def _learn(self, tables: PageTables) -> None:
         self.carried |= tables.carried
         self.gone |= gone_pages(tables.changes, self.run_info.run_id)
         self.not_pages.update(tables.not_pages)
-        self.page_urls.update((row["page_id"], row["url"]) for row in tables.pages)
+        if self.before is not None:  # events, which name their page's URL, need a release before
+            self.page_urls.update((row["page_id"], row["url"]) for row in tables.pages)
         self.articles += sum(1 for page, _ in tables.contents.values() if page.blocks)  # a title alone is none
         self.changes += len(tables.changes)
 
@@ -377,6 +380,23 @@ class Passes:
         if name == "document_mentions":
             cited.on_site(merged, self.run_info.run_id)
         self.sink.add(name, merged)
+
+
+class OfficeReadings:
+    """Every page's rows of offices, each said once: a site's pages repeat the same contact block, and a
+    row said again by another page changes nothing of the merged office (transform/offices.merge_offices)."""
+
+    def __init__(self):
+        self._rows: dict[tuple, dict] = {}
+
+    def add(self, rows: list[dict]) -> None:
+        for row in rows:
+            said = tuple((k, repr(v)) for k, v in row.items() if k not in ("source_page_id", "source_page_version"))
+            self._rows.setdefault(said, row)
+
+    @property
+    def rows(self) -> list[dict]:
+        return list(self._rows.values())
 
 
 class Say:

@@ -121,17 +121,17 @@ class RowLists:
 
 
 class ArrowFiles:
-    """Where a large run's rows go: each table an Arrow file, one sorted batch of rows per `add`; at the end
-    a table of several batches is sorted by its key (DuckDB, memory-bounded, spilling to the folder)."""
-
-    SORT_MEMORY = "256MB"
-    BATCH_ROWS = 50_000
+    """Where a large run's rows go: each table an Arrow file, sorted by its key as a small run's tables are.
+    The rows come a chunk at a time, each chunk sorted; they wait in buckets by the first character of the
+    key (ids are hex digits: sixteen buckets, each a sixteenth of the table), and at the end each bucket,
+    in order, is read, sorted and appended: what is held at once is a bucket, not the table."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._writers: dict[str, tuple[pa.NativeFile, pa.ipc.RecordBatchFileWriter]] = {}
-        self._batches: dict[str, int] = defaultdict(int)
+        # table -> first character of the key (as a number: the order of UTF-8 is that of code points) -> file
+        self._buckets: dict[str, dict[int, _Writer]] = defaultdict(dict)
+        self._adds: dict[str, int] = defaultdict(int)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.arrow"
@@ -143,55 +143,45 @@ class ArrowFiles:
     def add_arrow(self, name: str, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        if name not in self._writers:
-            sink = pa.OSFile(str(self.path(name).with_suffix(".unsorted")), "wb")
-            self._writers[name] = (sink, pa.ipc.new_file(sink, TABLES[name].schema))
-        self._writers[name][1].write_table(table.cast(TABLES[name].schema))
-        self._batches[name] += 1
+        table = table.cast(TABLES[name].schema)
+        self._adds[name] += 1
+        first = pc.utf8_slice_codeunits(table[TABLES[name].key[0]], 0, 1)
+        for char in pc.unique(first).to_pylist():
+            bucket = ord(char) if char else 0
+            if bucket not in self._buckets[name]:
+                self._buckets[name][bucket] = _Writer(self.folder / f"{name}.{bucket}.part", TABLES[name].schema)
+            self._buckets[name][bucket].write(table.filter(pc.equal(first, char)))
 
     def finish(self) -> dict[str, Path]:
         for name, table in TABLES.items():
-            unsorted = self.path(name).with_suffix(".unsorted")
-            if name not in self._writers:
-                _write(self.path(name), table.empty())
-                continue
-            sink, writer = self._writers.pop(name)
-            writer.close()
-            sink.close()
-            if self._batches[name] == 1 or _sorted(unsorted, table.key):
-                unsorted.rename(self.path(name))
-            else:
-                self._sort(unsorted, name)
-                unsorted.unlink()
+            with _Writer(self.path(name), table.schema) as out:
+                for _, bucket in sorted(self._buckets.pop(name, {}).items()):  # in the order of the characters
+                    bucket.close()
+                    rows = pa.ipc.open_file(str(bucket.path)).read_all()
+                    out.write(rows if self._adds[name] == 1 else table.sorted(rows))
+                    bucket.path.unlink()
         return {name: self.path(name) for name in TABLES}
 
-    def _sort(self, unsorted: Path, name: str) -> None:
-        import duckdb  # only a large run sorts
 
-        table = TABLES[name]
-        rows = pa.ipc.open_file(pa.memory_map(str(unsorted))).read_all()  # mapped: read as DuckDB scans it
-        con = duckdb.connect(config={"memory_limit": self.SORT_MEMORY, "temp_directory": str(self.folder / "sort")})
-        try:
-            con.register("unsorted", rows)
-            keys = ", ".join(f'"{k}"' for k in table.key)
-            reader = con.sql(f"SELECT * FROM unsorted ORDER BY {keys}").to_arrow_reader(self.BATCH_ROWS)
-            with pa.OSFile(str(self.path(name)), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                for batch in reader:
-                    writer.write_table(pa.Table.from_batches([batch]).cast(table.schema))
-        finally:
-            con.close()
-            del rows
+class _Writer:
+    """An Arrow IPC file written a table at a time."""
 
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path = path
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer = pa.ipc.new_file(self._sink, schema)
 
-def _sorted(path: Path, key: tuple[str, ...]) -> bool:
-    """Whether the rows of an Arrow file follow its key already (the chunks of pages came in page order)."""
-    keys = pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(list(key))
-    if keys.num_rows < 2:
-        return True
-    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in key])
-    return bool(pc.all(pc.equal(order, pa.array(range(keys.num_rows), order.type))).as_py())
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
 
+    def close(self) -> None:
+        if self._sink is not None:
+            self._writer.close()
+            self._sink.close()
+            self._sink = None
 
-def _write(path: Path, table: pa.Table) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

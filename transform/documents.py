@@ -17,7 +17,7 @@ Every mention says where it stands: body (running text), heading, link or list.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selvhjelp_data.reading import Block, PageContent
 from selvhjelp_data.text import sha256_hex
@@ -599,7 +599,7 @@ class References:
         said = _what_it_says(ref)
         if (i := self._index.get(said)) is None:
             i = self._index[said] = len(self.references)
-            self.references.append(ref)
+            self.references.append(replace(ref, context="", section_heading=None))  # step 2 reads neither
         return i
 
 

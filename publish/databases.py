@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import sqlite_utils
 
-from publish.files import slices
+from selvhjelp_data.mapped import slices
 from selvhjelp_data.schema import TABLES, Table
 from selvhjelp_data.settings import Settings
 

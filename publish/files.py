@@ -13,24 +13,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from selvhjelp_data.mapped import let_go
+from selvhjelp_data.mapped import fits_one_slice, slices
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = "^[" + re.escape("".join(_FORMULA_START)) + "]"  # the same characters, for Arrow
 CSV_BATCH_ROWS = 4096  # rows converted and written at a time: memory stays that of one batch
-SLICE_ROWS = 100_000  # a large table is written this many rows at a time (a Parquet row group each)
-
-
-def slices(table: pa.Table, rows: int = SLICE_ROWS) -> Iterator[pa.Table]:
-    """The table in slices of `rows`, the pages read of a mapped table let go after each (a large run's
-    tables are mapped files: selvhjelp_data/mapped.py)."""
-    for start in range(0, table.num_rows, rows):
-        yield table.slice(start, rows)
-        let_go()
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
-    if table.num_rows <= SLICE_ROWS:
+    """A large table a slice at a time (a Parquet row group each: selvhjelp_data/mapped.slices)."""
+    if fits_one_slice(table):
         pq.write_table(table, path, compression="zstd")
         return
     with pq.ParquetWriter(path, table.schema, compression="zstd") as writer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mmap
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,3 +32,21 @@ def let_go() -> None:
     """Drop the pages read of every mapped table from this process (they are read again if needed)."""
     for pages in list(_mapped):
         pages.madvise(mmap.MADV_DONTNEED)
+
+
+SLICE_ROWS = 100_000  # rows a stage takes at a time from a large table, and at most
+SLICE_BYTES = 32 * 1024 * 1024  # of its Arrow data (its pandas or text copy is several times that)
+
+
+def slices(table: pa.Table, max_rows: int | None = None) -> Iterator[pa.Table]:
+    """The table in slices of at most SLICE_ROWS rows (or `max_rows`) and about SLICE_BYTES (a page's text,
+    a change's diff: rows differ a thousandfold in size), the pages read of a mapped table let go after
+    each. A small table is one slice."""
+    rows = max(1, min(max_rows or SLICE_ROWS, SLICE_BYTES * table.num_rows // max(table.nbytes, 1)))
+    for start in range(0, table.num_rows, rows):
+        yield table.slice(start, rows)
+        let_go()
+
+
+def fits_one_slice(table: pa.Table) -> bool:
+    return table.num_rows <= SLICE_ROWS and table.nbytes <= SLICE_BYTES

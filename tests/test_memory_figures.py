@@ -34,8 +34,7 @@ def test_the_pages_read_of_a_mapped_table_leave_this_process_when_let_go(tmp_pat
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from publish.files import slices
-    from selvhjelp_data.mapped import let_go, map_table
+    from selvhjelp_data.mapped import let_go, map_table, slices
 
     path = tmp_path / "big.arrow"
     column = pa.array([f"{i:064d}" for i in range(2_500_000)])  # about 170 MB of text

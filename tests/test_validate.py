@@ -163,11 +163,11 @@ def test_an_empty_table_says_what_was_seen_and_what_was_expected(good, tmp_path)
 def test_a_large_table_is_validated_in_batches_and_still_fails_on_a_key_twice_or_a_null_in_any(
     good, tmp_path, monkeypatch
 ):
-    """More than BATCH_ROWS rows: the row rules a batch at a time, the key's uniqueness over the whole table
+    """More than a slice of rows: the row rules a slice at a time, the key's uniqueness over the whole table
     (the first row repeated as the last, in another batch), a null in the last batch caught too."""
-    from validate import validation
+    from selvhjelp_data import mapped
 
-    monkeypatch.setattr(validation, "BATCH_ROWS", 20)
+    monkeypatch.setattr(mapped, "SLICE_ROWS", 20)
     mentions = good["document_mentions"]
     assert mentions.num_rows > 40
     passed = run_validation(good, None, tmp_path / "ok", PUBLIC_URL_PATTERN)

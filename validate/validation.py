@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from selvhjelp_data.mapped import let_go
+from selvhjelp_data.mapped import fits_one_slice, let_go, slices
 from selvhjelp_data.schema import TABLES
 from validate.suites import WHOLE_TABLE, Expect, missing_references, release_checks, suites
 
@@ -70,28 +70,24 @@ def references_frame(tables: dict[str, pa.Table]) -> pd.DataFrame:
     return pd.DataFrame({ref: values + [None] * (rows - len(values)) for ref, values in missing.items()}, dtype=object)
 
 
-BATCH_ROWS = 100_000  # a larger table is validated this many rows at a time (its pandas copy is several times its size)
-
-
 def frames(
     tables: dict[str, pa.Table], checks: list[tuple[str, str | None]], declared: dict[str, list[Expect]]
 ) -> Iterator[tuple[str, str, pd.DataFrame, list[Expect]]]:
     """(table, suite, the frame it validates, its expectations), one at a time: a frame is let go before
-    the next is made. A table of more than BATCH_ROWS rows is validated in parts: what holds of the whole
-    table (its row count, its key unique) on a frame of its key columns, everything else a batch of rows
-    at a time; and the pages read of a mapped table go after each (selvhjelp_data/mapped.py)."""
+    the next is made. A table larger than a slice (selvhjelp_data/mapped.slices: 100,000 rows or 32 MB) is
+    validated in parts: what holds of the whole table (its row count, its key unique) on a frame of its key
+    columns, everything else a slice of rows at a time; the pages read of a mapped table go after each."""
     for name, table in tables.items():
-        if table.num_rows <= BATCH_ROWS:
+        if fits_one_slice(table):
             yield name, name, as_frame(table), declared[name]
             continue
         whole = [e for e in declared[name] if e.type in WHOLE_TABLE]
         yield name, f"{name} (its key)", as_frame(table.select(list(TABLES[name].key))), whole
         let_go()
-        rows = [e for e in declared[name] if e.type not in WHOLE_TABLE]
-        for start in range(0, table.num_rows, BATCH_ROWS):
-            end = min(start + BATCH_ROWS, table.num_rows)
-            yield name, f"{name} (rows {start + 1}-{end})", as_frame(table.slice(start, end - start)), rows
-            let_go()
+        rows, start = [e for e in declared[name] if e.type not in WHOLE_TABLE], 0
+        for part in slices(table):
+            yield name, f"{name} (rows {start + 1}-{start + part.num_rows})", as_frame(part), rows
+            start += part.num_rows
     yield "references", "references", references_frame(tables), declared["references"]
     let_go()
     checks_frame = pd.DataFrame({"check": [c for c, _ in checks], "failure": [f for _, f in checks]}, dtype=object)

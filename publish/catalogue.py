@@ -11,7 +11,6 @@ check classes through the data graph).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 from publish.place import public_place
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import PROJECT_URL, Settings
+from selvhjelp_data.text import file_digest
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -216,7 +216,6 @@ class Catalogue:
         relative = path.relative_to(self.release.root).as_posix()
         node = URIRef(self.base + "distribution/" + relative)
         file_type, media_type = FORMATS[path.suffix.lstrip(".")]
-        data = path.read_bytes()
         self.add(node, RDF.type, DCAT.Distribution)
         self.texts(node, DCTERMS.title, {"en": _distribution_title(path)})
         self.texts(node, DCTERMS.description, {"en": _distribution_description(path)})
@@ -229,14 +228,16 @@ class Catalogue:
             DCAT.mediaType,
             self.typed("https://www.iana.org/assignments/media-types/" + media_type, DCTERMS.MediaType),
         )
-        self.add(node, DCAT.byteSize, Literal(len(data), datatype=XSD.decimal))  # DCAT-AP-NO 2.0 wants decimal
+        self.add(
+            node, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.decimal)
+        )  # DCAT-AP-NO 2.0 wants decimal
         self.add(node, DCTERMS.license, self.licence())
         self.add(node, DCTERMS.rights, self.rights())
         # DCAT-AP-NO 2.0 takes SHA-1 only here; SHA256SUMS and datapackage.json give SHA-256
         checksum = BNode("checksum-" + relative.replace("/", "-"))
         self.add(checksum, RDF.type, SPDX.Checksum)
         self.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha1)
-        self.add(checksum, SPDX.checksumValue, Literal(hashlib.sha1(data).hexdigest(), datatype=XSD.hexBinary))
+        self.add(checksum, SPDX.checksumValue, Literal(file_digest(path, "sha1"), datatype=XSD.hexBinary))
         self.add(node, SPDX.checksum, checksum)
         return node
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.previous import verify_release
-from selvhjelp_data.text import sha256_hex
+from selvhjelp_data.text import file_digest
 
 SHAPES = Path(__file__).resolve().parents[1] / "validate" / "shapes" / "dcat-ap-no-shacl_shapes_2.00.ttl"
 
@@ -44,7 +44,7 @@ def _sha256sums(root: Path) -> list[str]:
         path = root / name.lstrip("*")
         if not path.is_file():
             problems.append(f"{name} missing")
-        elif sha256_hex(path.read_bytes()) != digest:
+        elif file_digest(path) != digest:
             problems.append(f"{name} does not match")
     return problems
 

@@ -75,7 +75,8 @@ def _this_run(tables: dict[str, pa.Table], run_id: str) -> list[str]:
         ]
         lines.append("")
     columns = ["kind", "title", "url", "last_modified_before", "last_modified_after"]
-    changes = tables["changes"].filter(pc.equal(tables["changes"]["run_id"], run_id)).select(columns).to_pylist()
+    changes = tables["changes"].select([*columns, "run_id"])  # the columns first: a large run's diffs stay unread
+    changes = changes.filter(pc.equal(changes["run_id"], run_id)).select(columns).to_pylist()
     lines += ["Changes found by this run:", ""]
     lines += [
         f"- **{c['kind']}**: [{md_text(c['title'] or c['url'])}]({md_url(c['url'])})"

@@ -16,7 +16,7 @@ import pyarrow as pa
 from selvhjelp_data import __version__
 from selvhjelp_data.schema import TABLES, Column, Table, as_bound
 from selvhjelp_data.settings import PROJECT_URL, Settings
-from selvhjelp_data.text import sha256_hex
+from selvhjelp_data.text import file_digest
 
 CSV_TIMESTAMP = "%Y-%m-%dT%H:%M:%S%z"  # "2026-11-23T06:00:00Z": read back in UTC, not as a naive time
 FORMULA_GUARD = (
@@ -72,8 +72,11 @@ def _field(column: Column, url_pattern: str, today: date, fmt: str) -> dict:
 
 
 def _file_entry(path: Path, root: Path) -> dict:
-    data = path.read_bytes()
-    return {"path": path.relative_to(root).as_posix(), "bytes": len(data), "hash": "sha256:" + sha256_hex(data)}
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "bytes": path.stat().st_size,
+        "hash": "sha256:" + file_digest(path),
+    }
 
 
 def _resource(root: Path, table: Table, fmt: str, url_pattern: str, today: date) -> dict:
@@ -150,4 +153,4 @@ def sha256sums(root: Path) -> str:
         and p.name != "SHA256SUMS"
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
-    return "".join(f"{sha256_hex(p.read_bytes())}  {p.relative_to(root).as_posix()}\n" for p in files)
+    return "".join(f"{file_digest(p)}  {p.relative_to(root).as_posix()}\n" for p in files)

@@ -203,11 +203,19 @@ def first_run_summary(rows: dict[str, list[dict]], run_id: str) -> str | None:
     return f"Første kjøring: {pages} side{'r' * (pages != 1)} registrert"
 
 
+# the columns items read, of the tables whose rows are one a page (a large site's are many): not the line
+# diffs, which no item shows and which hold a first run's every page in full, nor hashes and counts
+ITEM_COLUMNS = {
+    "changes": ("change_id", "run_id", "detected_at", "page_id", "url", "title", "kind", "redirect_to",
+                "last_modified_before", "last_modified_after", "excerpt", "word_diff", "word_diff_html"),
+    "pages": ("page_id", "title"),
+}  # fmt: skip
+
+
 def item_rows(tables) -> dict[str, list[dict]]:
-    """The rows items are made from, out of a release's Arrow tables (without the line diffs, which no item
-    shows and which hold a first run's every page in full)."""
-    return {name: _without(tables[name], "diff").to_pylist() for name in ITEM_TABLES}
+    """The rows items are made from, out of a release's Arrow tables."""
+    return {name: _only_item_columns(name, tables[name]).to_pylist() for name in ITEM_TABLES}
 
 
-def _without(table, column: str):
-    return table.drop_columns([column]) if column in table.column_names else table
+def _only_item_columns(name: str, table):
+    return table.select(list(ITEM_COLUMNS[name])) if name in ITEM_COLUMNS else table

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from publish.files import read_csv
 from selvhjelp_data.layout import OutputLayout
 from selvhjelp_data.schema import TABLES
-from selvhjelp_data.text import sha256_hex
+from selvhjelp_data.text import file_digest
 
 log = logging.getLogger(__name__)
 PACKAGE = "datapackage.json"
@@ -45,7 +45,7 @@ def file_problems(root: Path) -> dict[str, str]:
         path = root / entry["path"]
         if not path.exists():
             problems[entry["path"]] = "missing"
-        elif "sha256:" + sha256_hex(path.read_bytes()) != entry["hash"]:
+        elif "sha256:" + file_digest(path) != entry["hash"]:
             problems[entry["path"]] = "damaged"
     return problems
 

@@ -26,6 +26,7 @@ from publish.present import RELEASE_PAGE
 from publish.previous import verify_release
 from publish.release_page import release_page
 from selvhjelp_data.layout import OutputLayout
+from selvhjelp_data.mapped import let_go
 from selvhjelp_data.runs import run_started_at
 from selvhjelp_data.schema import TABLES
 from selvhjelp_data.settings import PROJECT_URL, Settings
@@ -46,9 +47,13 @@ def write_release_files(stage: Path, tables: dict[str, pa.Table], release: Relea
     """Every file of a release, in the order each needs the ones before (checksums come last)."""
     run_id, source, started = release.run_id, release.source, run_started_at(release.run_id)
     write_data_files(stage / "data", tables)
+    # each step lets go of the pages it read of a large run's mapped tables (selvhjelp_data/mapped.py)
     (stage / FEED_FILE).write_bytes(changes_feed(tables, started, settings))
+    let_go()
     (stage / "README.md").write_text(data_card(tables, run_id, settings, source), encoding="utf-8")
+    let_go()
     (stage / RELEASE_PAGE).write_text(release_page(tables, run_id, settings, source), encoding="utf-8")
+    let_go()
     (stage / "run.json").write_text(json.dumps(release.run, indent=1, default=str), encoding="utf-8")
     (stage / STATUS_FILE).write_text(json.dumps(status(tables, run_id), indent=1, default=str), encoding="utf-8")
     (stage / "LICENSE").write_text(licence_text(settings), encoding="utf-8")

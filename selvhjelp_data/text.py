@@ -37,6 +37,12 @@ def sha256_hex(data: str | bytes) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
+def file_digest(path, algorithm: str = "sha256") -> str:
+    """A file's digest, read a block at a time (a large release's CSV files are hundreds of MB)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, algorithm).hexdigest()
+
+
 def slugify(text: str, max_length: int = 120) -> str:
     """ASCII slug: "Meld. St. 19 (2014–2015)" -> "meld-st-19-2014-2015"; a long one ends at a word."""
     text = normalise(text).lower().replace("–", "-").replace("—", "-")  # dashes separate, like spaces

@@ -234,14 +234,8 @@ class Passes:
 
     def __init__(self, sink, records, reader, previous, run, urls, source, on_progress, before, min_share,
                  chunk_pages, scratch):  # fmt: skip
-        self.sink, self.records, self.reader, self.run_info, self.urls, self.source = (
-            sink,
-            records,
-            reader,
-            run,
-            urls,
-            source,
-        )
+        self.sink, self.records, self.reader, self.run_info = sink, records, reader, run
+        self.urls, self.source = urls, source
         self.before, self.min_share, self.scratch = before, min_share, scratch
         self.previous = PreviousRows(previous)
         self.first_run = previous["pages"].num_rows == 0
@@ -303,11 +297,7 @@ class Passes:
             versions = Versions(self.previous.of_pages("page_versions", pids))
             fetches = {pid: self.fetches[pid] for pid in pids}
             tables = page_rows(fetches, previous, pages, versions, stand_ins, self.read, self.run_info)
-            for name, rows in (
-                ("pages", tables.pages),
-                ("page_versions", tables.versions),
-                ("changes", tables.changes),
-            ):
+            for name, rows in zip(("pages", "page_versions", "changes"), tables.rows(), strict=True):
                 self.sink.add(name, rows)
             final = {}
             for pid in sorted(tables.contents):

@@ -142,6 +142,10 @@ class PageTables:
     not_pages: dict[str, Fetch] = field(default_factory=dict)  # URLs that have never answered 200
     placeholders: dict[str, str] = field(default_factory=dict)  # page_id -> why its answer was not the page
 
+    def rows(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """The rows of pages, page_versions and changes."""
+        return self.pages, self.versions, self.changes
+
 
 class Versions:
     """page_versions as they grow: the latest version of each page, and the text each new one replaced."""

@@ -80,9 +80,10 @@ def missing_references(tables: dict[str, pa.Table]) -> dict[str, list]:
     for name, table in TABLES.items():
         for column, target in table.references.items():
             target_table, target_column = target.split(".")
-            keys = set(tables[target_table].column(target_column).to_pylist())
-            values = set(v for v in tables[name].column(column).to_pylist() if v is not None)
-            missing[f"{name}.{column} -> {target}"] = sorted(values - keys)
+            keys, values = tables[target_table][target_column], pc.drop_null(tables[name][column])
+            # in Arrow: the values of a large release as Python sets would take hundreds of MB
+            pointing_at_nothing = pc.unique(values.filter(pc.invert(pc.is_in(values, value_set=keys))))
+            missing[f"{name}.{column} -> {target}"] = sorted(pointing_at_nothing.to_pylist())
     return missing
 
 

@@ -154,9 +154,10 @@ def main() -> None:
         ),
         "",
         "The validate stage waits for the rest of the Great Expectations import, started in the",
-        "background when the crawl starts. Children are the crawl process and, from 8,000 pages, the local",
-        "Dask cluster's processes; memory read after a stage is the peak so far, so it bounds that stage.",
-        "The largest process of the run is measured from outside, start to end (publishing included).",
+        "background when the crawl starts. Each process's figure is its own high-water mark (VmHWM): the",
+        "flow's read after each stage (the peak so far, so it bounds that stage), the crawl's, the",
+        "transform's own process (from 2,000 pages) and the Dask workers' (from 8,000) as each reports it.",
+        "The largest process of the run is sampled from outside, start to end (publishing included).",
         f"Pages per second beyond the floor: {small['pages_per_second']:.0f} at 1,000 pages,"
         f" {big['pages_per_second']:.0f} at 10,000, {huge['pages_per_second']:.0f} at 100,000.",
         "",

@@ -13,6 +13,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows.stop import descendants
+from selvhjelp_data.child import high_water_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "flows.cli"]
 
@@ -53,42 +56,18 @@ class TreePeaks:
     process of ours reports its own figure in run.json besides."""
 
     def __init__(self, root: int):
-        self.root, self.peak_kb, self.samples = root, {}, 0
+        self.root, self.peak_mb, self.samples = root, {}, 0
 
     def sample(self) -> None:
         if self.samples % 5 == 0:  # new processes, once a second: reading all of /proc costs
-            self.peak_kb.update((pid, 0) for pid in descendants(self.root) if pid not in self.peak_kb)
+            self.peak_mb.update((pid, 0.0) for pid in descendants(self.root) if pid not in self.peak_mb)
         self.samples += 1
-        for pid in [self.root, *self.peak_kb]:
-            if (kb := high_water_kb(pid)) is not None:
-                self.peak_kb[pid] = max(kb, self.peak_kb.get(pid, 0))
+        for pid in [self.root, *self.peak_mb]:
+            if (mb := high_water_mb(pid)) is not None:
+                self.peak_mb[pid] = max(mb, self.peak_mb.get(pid, 0.0))
 
     def largest_mb(self) -> float:
-        return max(self.peak_kb.values(), default=0) / 1024
-
-
-def high_water_kb(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration, ValueError):
-        return None  # gone, or a zombie
-
-
-def descendants(root: int) -> list[int]:
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, todo = [], [root]
-    while todo:
-        parent = todo.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += children
-        todo += children
-    return found
+        return max(self.peak_mb.values(), default=0.0)
 
 
 FLOOR_SCRIPT = """

@@ -21,7 +21,6 @@ import os
 import pickle
 import shutil
 import sys
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ from transform.build import CaptureReader, Jobs, NothingToRead, Progress, SiteNo
 
 log = logging.getLogger(__name__)
 IN_FLIGHT_PER_WORKER = 2  # chunks submitted ahead per worker: each busy, none holding many read chunks
-PROGRESS_SECONDS = 2.0  # a long transform says where it is this often
 CONNECT_TIMEOUT = "15s"  # a configured scheduler that does not answer by then is passed over
 
 
@@ -92,7 +90,7 @@ class DaskCaptureReader(CaptureReader):
             with dask_task_runner(self.settings) as runner:
                 workers = len(runner.client.scheduler_info(n_workers=-1)["workers"]) or 1
                 self.ran_on = self.settings.dask_address or "a local Dask cluster"
-                yield from self._results(runner, chunks, waiting, workers, pages)
+                yield from self._results(runner, chunks, waiting, workers)
                 self.worker_peak_mb = runner.client.run(peak_memory_mb)
         # OSError: the scheduler at dask_address did not answer in time; RuntimeError: local workers could not
         # start (a script without an `if __name__ == "__main__"` guard, which spawned workers import again)
@@ -103,26 +101,22 @@ class DaskCaptureReader(CaptureReader):
             # a cluster lost half-way: the chunks it had not handed back, and the rest, read here
             yield from super().read_chunks(itertools.chain((chunk for chunk, _ in waiting), chunks), pages)
 
-    def _results(self, runner, chunks: Iterator[Jobs], waiting: deque, workers: int, total: int):
-        """Each chunk's pages in the order of the chunks, with a progress line every PROGRESS_SECONDS. At most
+    def _results(self, runner, chunks: Iterator[Jobs], waiting: deque, workers: int):
+        """Each chunk's pages in the order of the chunks (the transform says how far it is). At most
         IN_FLIGHT_PER_WORKER chunks per worker are submitted ahead of the one awaited: read chunks do not
         pile up in the workers' memory while an earlier one is still being read."""
         window = workers * IN_FLIGHT_PER_WORKER
-        progress = {"done": 0, "said": time.monotonic()}
         for chunk in chunks:
             waiting.append((chunk, runner.submit(read_chunk, {"raw_dir": self.raw_dir, "jobs": chunk})))
             while len(waiting) >= window:
-                yield self._collected(waiting, progress, total)
+                yield self._collected(waiting)
         while waiting:
-            yield self._collected(waiting, progress, total)
+            yield self._collected(waiting)
 
-    def _collected(self, waiting: deque, progress: dict, total: int) -> list[tuple]:
+    @staticmethod
+    def _collected(waiting: deque) -> list[tuple]:
         results = waiting[0][1].result()
         waiting.popleft()  # handed on only once read
-        progress["done"] += len(results)
-        if self.on_progress and time.monotonic() - progress["said"] >= PROGRESS_SECONDS:
-            progress["said"] = time.monotonic()
-            self.on_progress(f"transform: read {progress['done']} of {total} pages", 0.5 * progress["done"] / total)
         return results
 
 

@@ -49,8 +49,16 @@ def peak_memory_mb() -> float:
 
     Not getrusage's ru_maxrss: Linux hands a process started by another the starter's figure at the time
     (fork copies it, exec keeps the larger), so every child of a 1 GB flow would "peak" at 1 GB."""
+    mb = high_water_mb()
+    if mb is None:  # not Linux: the rusage figure, an upper bound
+        mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return round(mb, 1)
+
+
+def high_water_mb(pid: int | str = "self") -> float | None:
+    """A process's largest resident set so far (VmHWM), in MB; None if it is gone, a zombie, or not on Linux."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            return round(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024, 1)
-    except (OSError, StopIteration):  # not Linux: the rusage figure, an upper bound
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return None

@@ -160,28 +160,10 @@ def build_tables(*args, **kwargs) -> dict[str, pa.Table]:
         return arrow_tables(build_rows(*args, **kwargs))
 
 
-def build_rows(
-    records: list[dict],
-    raw_dir: Path,
-    previous: dict[str, pa.Table],
-    run: RunInfo,
-    urls: UrlMap,
-    source: str,
-    on_progress: Progress | None = None,
-    previous_run: str | None = None,
-    min_answer_share: float = 0.0,
-    reader: CaptureReader | None = None,
-    chunk_pages: int | None = None,
-) -> dict[str, list[dict]]:
-    """The rows of every table of the release this run makes; `on_progress` hears where a long transform is.
-    `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
-    continue. Given, no clock can make a row of the present look like one of the past (and start it
-    again); left out, the newest run of the record. Fewer than `min_answer_share` of the pages answering
-    with their own text stops the run (SiteNotAnswering). `reader`: how captures are read (by default here,
-    one after the other). `chunk_pages`: pages taken at a time (transform/build.Passes; None: all at once)."""
+def build_rows(records: list[dict], *args, **kwargs) -> dict[str, list[dict]]:
+    """The rows of every table of the release this run makes, as lists (the other arguments: build_into's)."""
     rows = RowLists()
-    build_into(rows, lambda: records, raw_dir, previous, run, urls, source, on_progress, previous_run,
-               min_answer_share, reader, chunk_pages)  # fmt: skip
+    build_into(rows, lambda: records, *args, **kwargs)
     return rows.finish()
 
 
@@ -200,9 +182,14 @@ def build_into(
     chunk_pages: int | None = None,
     scratch: Path | None = None,
 ) -> None:
-    """build_rows, its rows into `sink` (arguments as there; `records` read anew each time they are needed),
-    its pages taken `chunk_pages` at a time (None: all at once), kept in `scratch` between passes (None:
-    in memory)."""
+    """The rows of every table of the release this run makes, into `sink`; `records` gives the crawl's
+    records anew each time they are needed; `on_progress` hears where a long transform is.
+    `previous_run`: the run of the release `previous` is (its folder's name); rows it saw on the site
+    continue. Given, no clock can make a row of the present look like one of the past (and start it
+    again); left out, the newest run of the record. Fewer than `min_answer_share` of the pages answering
+    with their own text stops the run (SiteNotAnswering). `reader`: how captures are read (by default here,
+    one after the other). The pages are taken `chunk_pages` at a time (Passes; None: all at once), kept
+    in `scratch` between passes (None: in memory)."""
     reader = reader or CaptureReader(raw_dir, on_progress)
     spill = Scratch(scratch)
     try:
